@@ -1,0 +1,269 @@
+"""`Value`: a scalar that remembers how it was computed, and the reverse sweep that differentiates it.
+
+Every operation makes a new node holding its output `data`, the nodes it was computed from
+(`inputs`), the op's name (`op`) and the local derivatives ∂node/∂input (`local_grads`),
+computed once at forward time from the table in `ops.py`. `backward()` then walks the graph once,
+outputs before inputs, and applies the chain rule:
+
+    ∂root/∂input += ∂root/∂node × ∂node/∂input
+
+A graph holds no reference cycles (a node points only at its inputs), so reference counting frees
+it as soon as the last name for its root goes away.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from collections.abc import Callable, Sequence
+from typing import Any, Union
+
+from autograd.modes import _switches
+from autograd.ops import OPS, Op, _data
+
+Operand = Union["Value", float, int]
+
+
+class Value:
+    """A real number in a computation graph, with the gradient backward() gives it."""
+
+    __slots__ = ("data", "grad", "label", "op", "inputs", "local_grads")
+
+    data: float
+    grad: float
+    label: str
+    op: str
+    inputs: tuple[Value, ...]
+    local_grads: tuple[Any, ...]
+
+    def __init__(self, data: float, label: str = "") -> None:
+        self.data = _real(data, "Value(data)")
+        if not isinstance(label, str):
+            raise TypeError(f"Value(label) must be a str, got {type(label).__name__} {label!r}")
+        self.grad = 0.0
+        self.label = label
+        self.op = ""
+        self.inputs = ()
+        self.local_grads = ()
+
+    def __repr__(self) -> str:
+        label = f", label={self.label!r}" if self.label else ""
+        return f"Value(data={self.data!r}, grad={self.grad!r}{label})"
+
+    # -- arithmetic: each operator is one op from the table ------------------------------------
+
+    def __add__(self, other: Operand) -> Value:
+        return _apply(OPS["+"], self, _as_value(other))
+
+    def __radd__(self, other: Operand) -> Value:
+        return _apply(OPS["+"], _as_value(other), self)
+
+    def __sub__(self, other: Operand) -> Value:
+        return _apply(OPS["-"], self, _as_value(other))
+
+    def __rsub__(self, other: Operand) -> Value:
+        return _apply(OPS["-"], _as_value(other), self)
+
+    def __mul__(self, other: Operand) -> Value:
+        return _apply(OPS["*"], self, _as_value(other))
+
+    def __rmul__(self, other: Operand) -> Value:
+        return _apply(OPS["*"], _as_value(other), self)
+
+    def __truediv__(self, other: Operand) -> Value:
+        return _apply(OPS["/"], self, _as_value(other))
+
+    def __rtruediv__(self, other: Operand) -> Value:
+        return _apply(OPS["/"], _as_value(other), self)
+
+    def __neg__(self) -> Value:
+        return _apply(OPS["neg"], self)
+
+    def __pow__(self, exponent: Operand) -> Value:
+        if isinstance(exponent, Value):
+            return _apply(OPS["pow"], self, exponent)
+        return _apply(OPS["**"], self, _as_value(exponent))
+
+    def __rpow__(self, base: Operand) -> Value:
+        return _apply(OPS["pow"], _as_value(base), self)
+
+    def exp(self) -> Value:
+        return _apply(OPS["exp"], self)
+
+    def log(self) -> Value:
+        return _apply(OPS["log"], self)
+
+    def sqrt(self) -> Value:
+        return _apply(OPS["sqrt"], self)
+
+    def tanh(self) -> Value:
+        return _apply(OPS["tanh"], self)
+
+    def sigmoid(self) -> Value:
+        return _apply(OPS["sigmoid"], self)
+
+    def relu(self) -> Value:
+        return _apply(OPS["relu"], self)
+
+    # -- differentiation -----------------------------------------------------------------------
+
+    def backward(self) -> None:
+        """Add d self / d node to `node.grad` for every node reachable from self (self gets +1).
+
+        Each call computes this pass's derivatives afresh, so calling it twice doubles every
+        `.grad` exactly; call `zero_grad()` (or set `.grad = 0.0`) between independent passes.
+        """
+        for node, derivative in _reverse_sweep(self, create_graph=False).items():
+            node.grad += derivative
+
+    def detach(self) -> Value:
+        """A new leaf with the same data and label: gradients stop here."""
+        return Value(self.data, self.label)
+
+    def _repr_svg_(self) -> str | None:
+        """Jupyter shows a Value as the drawing of its graph (viz is imported here only)."""
+        from viz.notebook import svg_of
+
+        return svg_of(self)
+
+
+def _real(x: object, what: str) -> float:
+    """`x` as a float, or a TypeError naming `what` and the bad type (bool is not a number here)."""
+    if isinstance(x, bool) or not isinstance(x, numbers.Real):
+        raise TypeError(f"{what} must be a real number (int or float), got {type(x).__name__} {x!r}")
+    return float(x)
+
+
+def _as_value(x: Operand) -> Value:
+    """A Value as it is; a plain number becomes a constant leaf labelled with its value."""
+    if isinstance(x, Value):
+        return x
+    number = _real(x, "an operand of a Value")
+    return Value(number, _short(number))
+
+
+def _short(number: float) -> str:
+    """A constant's label: `3` rather than `3.0`."""
+    return str(int(number)) if number.is_integer() and abs(number) < 1e15 else repr(number)
+
+
+def _apply(op: Op, *inputs: Value) -> Value:
+    """Run one op forward. While recording, keep its inputs and its local derivatives as floats."""
+    xs = [x.data for x in inputs]
+    data = op.forward(*xs)
+    out = Value.__new__(Value)
+    out.data = data
+    out.grad = 0.0
+    out.label = ""
+    if _switches.recording:
+        out.op = op.name
+        out.inputs = inputs
+        out.local_grads = op.local_grads(data, *xs)
+    else:
+        out.op = ""
+        out.inputs = ()
+        out.local_grads = ()
+    return out
+
+
+def dot(weights: Sequence[Value], activations: Sequence[Operand], bias: Value) -> Value:
+    """z = Σ_k w_k·a_k + b as ONE node (op "dot"): a neuron's weighted input, eq. (1)."""
+    if len(weights) != len(activations):
+        raise ValueError(
+            f"dot: {len(weights)} weights but {len(activations)} activations; they must match"
+        )
+    return _apply(OPS["dot"], *map(_as_value, weights), *map(_as_value, activations), bias)
+
+
+def topological_order(root: Value) -> list[Value]:
+    """Every node reachable from `root`, each after all of its inputs (root last).
+
+    An explicit stack instead of recursion, so a chain of a million nodes needs no deep stack.
+    """
+    if not isinstance(root, Value):
+        raise TypeError(f"topological_order needs a Value, got {type(root).__name__}")
+    order: list[Value] = []
+    seen = {root}
+    stack = [(root, iter(root.inputs))]
+    while stack:
+        node, unvisited = stack[-1]
+        for child in unvisited:
+            if child not in seen:
+                seen.add(child)
+                stack.append((child, iter(child.inputs)))
+                break
+        else:
+            stack.pop()
+            order.append(node)
+    return order
+
+
+def _reverse_sweep(root: Value, create_graph: bool) -> dict[Value, Any]:
+    """d root / d node for every reachable node: the chain rule applied outputs-first.
+
+    With create_graph the local derivatives are rebuilt as Values from the op table, so the
+    results are Values with graphs of their own that can be differentiated again.
+    """
+    checking = _switches.checking
+    derivatives: dict[Value, Any] = {root: 1.0}
+    for node in reversed(topological_order(root)):
+        if not node.inputs:
+            continue
+        upstream = derivatives[node]
+        if create_graph:
+            local_grads = OPS[node.op].local_grads(node, *node.inputs)
+        else:
+            local_grads = node.local_grads
+        for x, local in zip(node.inputs, local_grads):
+            contribution = upstream * local
+            if checking and not math.isfinite(_data(contribution)):
+                _report_anomaly(node, x, upstream, local)
+            previous = derivatives.get(x)
+            derivatives[x] = contribution if previous is None else previous + contribution
+    return derivatives
+
+
+def _report_anomaly(node: Value, x: Value, upstream: Any, local: Any) -> None:
+    """Raise the detect_anomaly error: which op, which node, which inputs made the bad gradient."""
+    name = f" {node.label!r}" if node.label else ""
+    values = ", ".join(repr(i.data) for i in node.inputs)
+    bad = _data(upstream) * _data(local)
+    raise FloatingPointError(
+        f"backward: the {node.op!r} node{name} with inputs ({values}) gave its input "
+        f"{x.data!r} the gradient {_data(upstream)!r} × {_data(local)!r} = {bad!r}"
+    )
+
+
+def grad(
+    output: Value, inputs: Sequence[Value], create_graph: bool = False
+) -> list[Any]:
+    """d output / d x for each x in `inputs`, leaving every `.grad` untouched.
+
+    With `create_graph=True` the results are Values that can be differentiated again (second and
+    higher derivatives); otherwise they are floats.
+    """
+    if not isinstance(output, Value):
+        raise TypeError(f"grad: output must be a Value, got {type(output).__name__}")
+    inputs = list(inputs)
+    for x in inputs:
+        if not isinstance(x, Value):
+            raise TypeError(f"grad: every input must be a Value, got {type(x).__name__} {x!r}")
+    derivatives = _reverse_sweep(output, create_graph)
+    results = [derivatives.get(x, 0.0) for x in inputs]
+    if create_graph:
+        return [r if isinstance(r, Value) else Value(r) for r in results]
+    return results
+
+
+def function(name: str) -> Callable[[Any], Any]:
+    """The op `name` as a function of a Value (recorded) or of a plain number (just computed)."""
+    op = OPS[name]
+
+    def apply(x: Any) -> Any:
+        if isinstance(x, Value):
+            return _apply(op, x)
+        return op.forward(_real(x, f"{name}(x)"))
+
+    apply.__name__ = apply.__qualname__ = name
+    apply.__doc__ = f"{name}(x) for a Value (recorded in the graph) or a plain number (a float)."
+    return apply

@@ -1,0 +1,55 @@
+"""Per-thread switches: `no_grad()` (record no graph) and `detect_anomaly()` (check every gradient).
+
+Each thread has its own switches, so a `no_grad` block in one thread never affects another.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+
+class _Switches(threading.local):
+    """Each thread sees its own copy of these attributes, starting from the class defaults."""
+
+    recording: bool = True
+    checking: bool = False
+
+
+_switches = _Switches()
+
+
+def is_recording() -> bool:
+    """True unless this thread is inside a `no_grad()` block."""
+    return _switches.recording
+
+
+def is_checking() -> bool:
+    """True while this thread is inside a `detect_anomaly()` block."""
+    return _switches.checking
+
+
+@contextmanager
+def no_grad() -> Iterator[None]:
+    """Inside this block operations compute values only: no graph, no local derivatives.
+
+    Use it for evaluation and for parameter updates, where nothing needs a gradient.
+    """
+    before = _switches.recording
+    _switches.recording = False
+    try:
+        yield
+    finally:
+        _switches.recording = before
+
+
+@contextmanager
+def detect_anomaly() -> Iterator[None]:
+    """Inside this block backward() stops at the first NaN or infinite gradient and names its op."""
+    before = _switches.checking
+    _switches.checking = True
+    try:
+        yield
+    finally:
+        _switches.checking = before

@@ -1,4 +1,4 @@
-"""`Value`: a scalar that remembers how it was computed, and the reverse sweep that differentiates it.
+"""`Value`, a number that remembers how it was computed, and the reverse sweep over its graph.
 
 Every operation makes a new node holding its output `data`, the nodes it was computed from
 (`inputs`), the op's name (`op`) and the local derivatives ∂node/∂input (`local_grads`),
@@ -13,9 +13,12 @@ it as soon as the last name for its root goes away.
 
 from __future__ import annotations
 
+import gc
 import math
 import numbers
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from operator import attrgetter
 from typing import Any, Union
 
 from autograd.modes import _switches
@@ -53,57 +56,56 @@ class Value:
     # -- arithmetic: each operator is one op from the table ------------------------------------
 
     def __add__(self, other: Operand) -> Value:
-        return _apply(OPS["+"], self, _as_value(other))
+        return _binary(OPS["+"], self, other)
 
     def __radd__(self, other: Operand) -> Value:
-        return _apply(OPS["+"], _as_value(other), self)
+        return _binary(OPS["+"], other, self)
 
     def __sub__(self, other: Operand) -> Value:
-        return _apply(OPS["-"], self, _as_value(other))
+        return _binary(OPS["-"], self, other)
 
     def __rsub__(self, other: Operand) -> Value:
-        return _apply(OPS["-"], _as_value(other), self)
+        return _binary(OPS["-"], other, self)
 
     def __mul__(self, other: Operand) -> Value:
-        return _apply(OPS["*"], self, _as_value(other))
+        return _binary(OPS["*"], self, other)
 
     def __rmul__(self, other: Operand) -> Value:
-        return _apply(OPS["*"], _as_value(other), self)
+        return _binary(OPS["*"], other, self)
 
     def __truediv__(self, other: Operand) -> Value:
-        return _apply(OPS["/"], self, _as_value(other))
+        return _binary(OPS["/"], self, other)
 
     def __rtruediv__(self, other: Operand) -> Value:
-        return _apply(OPS["/"], _as_value(other), self)
-
-    def __neg__(self) -> Value:
-        return _apply(OPS["neg"], self)
+        return _binary(OPS["/"], other, self)
 
     def __pow__(self, exponent: Operand) -> Value:
-        if isinstance(exponent, Value):
-            return _apply(OPS["pow"], self, exponent)
-        return _apply(OPS["**"], self, _as_value(exponent))
+        # A Value exponent is a variable (op "pow"); a plain number is a constant (op "**").
+        return _binary(OPS["pow" if isinstance(exponent, Value) else "**"], self, exponent)
 
     def __rpow__(self, base: Operand) -> Value:
-        return _apply(OPS["pow"], _as_value(base), self)
+        return _binary(OPS["pow"], base, self)
+
+    def __neg__(self) -> Value:
+        return _unary(OPS["neg"], self)
 
     def exp(self) -> Value:
-        return _apply(OPS["exp"], self)
+        return _unary(OPS["exp"], self)
 
     def log(self) -> Value:
-        return _apply(OPS["log"], self)
+        return _unary(OPS["log"], self)
 
     def sqrt(self) -> Value:
-        return _apply(OPS["sqrt"], self)
+        return _unary(OPS["sqrt"], self)
 
     def tanh(self) -> Value:
-        return _apply(OPS["tanh"], self)
+        return _unary(OPS["tanh"], self)
 
     def sigmoid(self) -> Value:
-        return _apply(OPS["sigmoid"], self)
+        return _unary(OPS["sigmoid"], self)
 
     def relu(self) -> Value:
-        return _apply(OPS["relu"], self)
+        return _unary(OPS["relu"], self)
 
     # -- differentiation -----------------------------------------------------------------------
 
@@ -130,14 +132,14 @@ class Value:
 def _real(x: object, what: str) -> float:
     """`x` as a float, or a TypeError naming `what` and the bad type (bool is not a number here)."""
     if isinstance(x, bool) or not isinstance(x, numbers.Real):
-        raise TypeError(f"{what} must be a real number (int or float), got {type(x).__name__} {x!r}")
+        raise TypeError(
+            f"{what} must be a real number (int or float), got {type(x).__name__} {x!r}"
+        )
     return float(x)
 
 
-def _as_value(x: Operand) -> Value:
-    """A Value as it is; a plain number becomes a constant leaf labelled with its value."""
-    if isinstance(x, Value):
-        return x
+def _constant(x: Operand) -> Value:
+    """A plain number as a constant leaf, labelled with its value."""
     number = _real(x, "an operand of a Value")
     return Value(number, _short(number))
 
@@ -147,11 +149,14 @@ def _short(number: float) -> str:
     return str(int(number)) if number.is_integer() and abs(number) < 1e15 else repr(number)
 
 
-def _apply(op: Op, *inputs: Value) -> Value:
-    """Run one op forward. While recording, keep its inputs and its local derivatives as floats."""
-    xs = [x.data for x in inputs]
+def _apply(op: Op, inputs: tuple[Value, ...], xs: tuple[float, ...]) -> Value:
+    """Run one op forward on the inputs' data `xs`.
+
+    While recording (outside `no_grad`), the node keeps its inputs and its local derivatives,
+    evaluated now as floats: backward() then only multiplies and adds.
+    """
     data = op.forward(*xs)
-    out = Value.__new__(Value)
+    out = _new_value(Value)
     out.data = data
     out.grad = 0.0
     out.label = ""
@@ -166,35 +171,66 @@ def _apply(op: Op, *inputs: Value) -> Value:
     return out
 
 
-def dot(weights: Sequence[Value], activations: Sequence[Operand], bias: Value) -> Value:
-    """z = Σ_k w_k·a_k + b as ONE node (op "dot"): a neuron's weighted input, eq. (1)."""
+_new_value = object.__new__  # skips __init__'s checks: _apply's data is already a float
+
+
+def _unary(op: Op, x: Value) -> Value:
+    return _apply(op, (x,), (x.data,))
+
+
+def _binary(op: Op, x: Operand, y: Operand) -> Value:
+    """`x op y`, where one side may be a plain number (it becomes a constant leaf)."""
+    if not isinstance(x, Value):
+        x = _constant(x)
+    if not isinstance(y, Value):
+        y = _constant(y)
+    return _apply(op, (x, y), (x.data, y.data))
+
+
+def dot(weights: Sequence[Value], activations: Sequence[Value], bias: Value) -> Value:
+    """z = Σ_k w_k·a_k + b as ONE node (op "dot"): a neuron's weighted input, eq. (1).
+
+    Its inputs are laid out (w_1..w_n, a_1..a_n, b); its local derivatives are a_k, w_k and 1.
+    """
     if len(weights) != len(activations):
         raise ValueError(
             f"dot: {len(weights)} weights but {len(activations)} activations; they must match"
         )
-    return _apply(OPS["dot"], *map(_as_value, weights), *map(_as_value, activations), bias)
+    inputs = (*weights, *activations, bias)
+    # One C-level pass over the types covers the usual case (all plain Values) quickly; this runs
+    # once per neuron per example, so a Python-level loop here would cost more than the sum.
+    if not set(map(type, inputs)) <= {Value}:
+        for x in inputs:
+            if not isinstance(x, Value):
+                raise TypeError(f"dot: every input must be a Value, got {type(x).__name__} {x!r}")
+    return _apply(OPS["dot"], inputs, tuple(map(_data_of, inputs)))
+
+
+_data_of = attrgetter("data")
 
 
 def topological_order(root: Value) -> list[Value]:
     """Every node reachable from `root`, each after all of its inputs (root last).
 
-    An explicit stack instead of recursion, so a chain of a million nodes needs no deep stack.
+    A depth-first search with an explicit stack instead of recursion, so a chain of a million
+    nodes needs no deep call stack. A node is pushed twice: first to expand its inputs, then
+    (flagged done) to be emitted once everything above it on the stack, its inputs, is emitted.
     """
     if not isinstance(root, Value):
-        raise TypeError(f"topological_order needs a Value, got {type(root).__name__}")
+        raise TypeError(f"topological_order needs a Value, got {type(root).__name__} {root!r}")
     order: list[Value] = []
-    seen = {root}
-    stack = [(root, iter(root.inputs))]
+    seen: set[Value] = set()
+    stack: list[tuple[Value, bool]] = [(root, False)]
     while stack:
-        node, unvisited = stack[-1]
-        for child in unvisited:
-            if child not in seen:
-                seen.add(child)
-                stack.append((child, iter(child.inputs)))
-                break
-        else:
-            stack.pop()
+        node, done = stack.pop()
+        if done:
             order.append(node)
+        elif node not in seen:
+            seen.add(node)
+            stack.append((node, True))
+            for x in node.inputs:
+                if x not in seen:
+                    stack.append((x, False))
     return order
 
 
@@ -206,21 +242,39 @@ def _reverse_sweep(root: Value, create_graph: bool) -> dict[Value, Any]:
     """
     checking = _switches.checking
     derivatives: dict[Value, Any] = {root: 1.0}
-    for node in reversed(topological_order(root)):
-        if not node.inputs:
-            continue
-        upstream = derivatives[node]
-        if create_graph:
-            local_grads = OPS[node.op].local_grads(node, *node.inputs)
-        else:
-            local_grads = node.local_grads
-        for x, local in zip(node.inputs, local_grads):
-            contribution = upstream * local
-            if checking and not math.isfinite(_data(contribution)):
-                _report_anomaly(node, x, upstream, local)
-            previous = derivatives.get(x)
-            derivatives[x] = contribution if previous is None else previous + contribution
+    with _cycle_collector_paused():
+        for node in reversed(topological_order(root)):
+            if not node.inputs:
+                continue
+            upstream = derivatives[node]
+            if create_graph:
+                local_grads = OPS[node.op].local_grads(node, *node.inputs)
+            else:
+                local_grads = node.local_grads
+            for x, local in zip(node.inputs, local_grads):
+                contribution = upstream * local  # the chain rule, one edge at a time
+                if checking and not math.isfinite(_data(contribution)):
+                    _report_anomaly(node, x, upstream, local)
+                previous = derivatives.get(x)
+                derivatives[x] = contribution if previous is None else previous + contribution
     return derivatives
+
+
+@contextmanager
+def _cycle_collector_paused() -> Iterator[None]:
+    """Pause Python's cycle collector while walking a graph.
+
+    A graph has no reference cycles, so the collector can free nothing here, yet the sort's many
+    small allocations would make it rescan every node again and again: on a million-node graph
+    that rescanning costs more than the sweep itself. Reference counting still frees as usual.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def _report_anomaly(node: Value, x: Value, upstream: Any, local: Any) -> None:
@@ -261,7 +315,7 @@ def function(name: str) -> Callable[[Any], Any]:
 
     def apply(x: Any) -> Any:
         if isinstance(x, Value):
-            return _apply(op, x)
+            return _unary(op, x)
         return op.forward(_real(x, f"{name}(x)"))
 
     apply.__name__ = apply.__qualname__ = name

@@ -31,7 +31,7 @@ class Op(NamedTuple):
 
 def _data(x: Number) -> float:
     """The float behind `x`, whether `x` is a float or a Value (for branches inside rules)."""
-    return x if isinstance(x, float) else x.data  # type: ignore[no-any-return]
+    return x if isinstance(x, float) else float(x.data)
 
 
 def _divide(x: float, y: float) -> float:
@@ -44,7 +44,9 @@ def _power(x: float, y: float) -> float:
     if x == 0.0 and y < 0.0:
         raise ValueError(f"pow: 0 ** {y!r} is undefined (zero to a negative power)")
     if x < 0.0 and not y.is_integer():
-        raise ValueError(f"pow: {x!r} ** {y!r} is not a real number (negative base, fractional power)")
+        raise ValueError(
+            f"pow: {x!r} ** {y!r} is not a real number (negative base, fractional power)"
+        )
     try:
         return math.pow(x, y)
     except OverflowError:
@@ -141,7 +143,7 @@ OPS: dict[str, Op] = {
         Op("sqrt", _sqrt, lambda out, x: (0.5 / out if _data(out) > 0.0 else math.inf,)),
         Op("tanh", math.tanh, lambda out, x: (1.0 - out * out,)),
         Op("sigmoid", _sigmoid, lambda out, x: (out * (1.0 - out),)),
-        Op("relu", lambda x: x if x > 0.0 else 0.0, lambda out, x: (1.0 if _data(x) > 0.0 else 0.0,)),
+        Op("relu", lambda x: 0.0 if x <= 0.0 else x, lambda out, x: (float(_data(x) > 0.0),)),
         Op("dot", _dot, _dot_grads),
     )
 }

@@ -1,0 +1,109 @@
+"""Small data sets generated in code (no downloads), and the seed's 3-4-2 worked example.
+
+`moons` and `circles` follow scikit-learn's make_moons and make_circles: points on the curves,
+Gaussian noise of standard deviation `noise` on each coordinate, then shuffled; the label is
+0 for the outer curve and 1 for the inner one. They are seeded with `random.Random(seed)`.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+
+from nn.module import MLP
+
+Points = list[list[float]]
+Labels = list[int]
+
+
+def _check_size(n: object, noise: object, seed: object, name: str) -> None:
+    """TypeError/ValueError naming the bad argument of `name`."""
+    if isinstance(n, bool) or not isinstance(n, int):
+        raise TypeError(f"{name}: n must be an int, got {type(n).__name__} {n!r}")
+    if n < 2:
+        raise ValueError(f"{name}: n must be >= 2 (one point per class at least), got {n}")
+    if isinstance(noise, bool) or not isinstance(noise, (int, float)):
+        raise TypeError(f"{name}: noise must be a number, got {type(noise).__name__} {noise!r}")
+    if not (math.isfinite(noise) and noise >= 0):
+        raise ValueError(f"{name}: noise must be a finite number >= 0, got {noise!r}")
+    if isinstance(seed, bool) or not isinstance(seed, int):
+        raise TypeError(f"{name}: seed must be an int, got {type(seed).__name__} {seed!r}")
+
+
+def _linspace(start: float, stop: float, count: int, endpoint: bool = True) -> list[float]:
+    """`count` evenly spaced numbers from start to stop (like numpy.linspace)."""
+    intervals = count - 1 if endpoint and count > 1 else count
+    step = (stop - start) / intervals if intervals else 0.0
+    return [start + i * step for i in range(count)]
+
+
+def _noisy_shuffled(points: Points, labels: Labels, noise: float, seed: int) -> tuple[Points, Labels]:
+    """Add N(0, noise²) to every coordinate, then shuffle the examples (both from one seed)."""
+    rng = random.Random(seed)
+    noisy = [[x + rng.gauss(0.0, noise), y + rng.gauss(0.0, noise)] for x, y in points]
+    order = list(range(len(noisy)))
+    rng.shuffle(order)
+    return [noisy[i] for i in order], [labels[i] for i in order]
+
+
+def moons(n: int = 100, noise: float = 0.1, seed: int = 0) -> tuple[Points, Labels]:
+    """Two interleaving half circles: n points [x0, x1] and their labels 0/1."""
+    _check_size(n, noise, seed, "moons")
+    n_outer = n // 2
+    n_inner = n - n_outer
+    outer = [[math.cos(t), math.sin(t)] for t in _linspace(0.0, math.pi, n_outer)]
+    inner = [[1.0 - math.cos(t), 0.5 - math.sin(t)] for t in _linspace(0.0, math.pi, n_inner)]
+    return _noisy_shuffled(outer + inner, [0] * n_outer + [1] * n_inner, noise, seed)
+
+
+def circles(
+    n: int = 100, noise: float = 0.1, factor: float = 0.5, seed: int = 0
+) -> tuple[Points, Labels]:
+    """A small circle (label 1, radius `factor`) inside a unit circle (label 0)."""
+    _check_size(n, noise, seed, "circles")
+    if isinstance(factor, bool) or not isinstance(factor, (int, float)):
+        raise TypeError(f"circles: factor must be a number, got {type(factor).__name__}")
+    if not 0 < factor < 1:
+        raise ValueError(f"circles: factor must be between 0 and 1 (exclusive), got {factor!r}")
+    n_outer = n // 2
+    n_inner = n - n_outer
+    outer = [[math.cos(t), math.sin(t)] for t in _linspace(0.0, 2 * math.pi, n_outer, False)]
+    inner = [
+        [factor * math.cos(t), factor * math.sin(t)]
+        for t in _linspace(0.0, 2 * math.pi, n_inner, False)
+    ]
+    return _noisy_shuffled(outer + inner, [0] * n_outer + [1] * n_inner, noise, seed)
+
+
+def xor() -> tuple[Points, Labels]:
+    """The four corners of the unit square, labelled x0 XOR x1."""
+    return [[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]], [0, 1, 1, 0]
+
+
+# The seed's figure: 3 inputs -> 4 hidden -> 2 outputs. The numbers are chosen by hand: small,
+# distinct and of both signs, so each one is easy to find again in the printed example.
+SEED_W2 = [
+    [0.1, 0.2, 0.3],  # w_11^2 w_12^2 w_13^2
+    [-0.4, 0.5, -0.6],  # w_21^2 w_22^2 w_23^2
+    [0.7, -0.8, 0.9],  # w_31^2 w_32^2 w_33^2
+    [-0.2, 0.4, 0.6],  # w_41^2 w_42^2 w_43^2
+]
+SEED_B2 = [0.1, -0.1, 0.2, 0.0]  # b_1^2 .. b_4^2
+SEED_W3 = [
+    [0.3, -0.5, 0.8, 0.2],  # w_11^3 .. w_14^3
+    [-0.6, 0.4, 0.1, -0.7],  # w_21^3 .. w_24^3
+]
+SEED_B3 = [0.05, -0.05]  # b_1^3 b_2^3
+SEED_X = [1.0, 0.5, -1.0]  # a_1^1 a_2^1 a_3^1
+SEED_Y = [1.0, 0.0]  # y_1 y_2
+
+
+def seed_example(expand: bool = False) -> tuple[MLP, list[float], list[float]]:
+    """The seed's 3-4-2 network (σ = sigmoid everywhere) with the weights above, x and y."""
+    model = MLP(3, [4, 2], activation="sigmoid", output_activation="sigmoid", expand=expand)
+    for layer, weights, biases in zip(model.layers, (SEED_W2, SEED_W3), (SEED_B2, SEED_B3)):
+        for neuron, row, bias in zip(layer.neurons, weights, biases):
+            for w, value in zip(neuron.weights, row):
+                w.data = value
+            neuron.bias.data = bias
+    return model, list(SEED_X), list(SEED_Y)

@@ -1,0 +1,314 @@
+"""Neurons, layers and multi-layer perceptrons built from `Value`s, labelled in the seed's notation.
+
+Layers are numbered as in the seed: layer 1 is the input, layers 2..L hold neurons. Neuron j of
+layer l owns the weights w_jk^l (from neuron k of layer l-1) and the bias b_j^l, and computes
+
+    z_j^l = Σ_k w_jk^l a_k^{l-1} + b_j^l     (eq. (1), one "dot" node)
+    a_j^l = σ(z_j^l)                          (eq. (2), one node; none for "linear")
+
+Initialisation (seeded): every weight is drawn uniformly from [-1/√nin, 1/√nin] (LeCun-style
+uniform, so a unit's z starts at a similar scale whatever its fan-in); every bias starts at 0.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Sequence
+from typing import NamedTuple, Union
+
+from autograd import Value, dot
+
+Operand = Union[Value, float, int]
+Seed = Union[int, random.Random, None]
+
+ACTIVATIONS: tuple[str, ...] = ("tanh", "sigmoid", "relu", "linear")
+_SIGMA: dict[str, Callable[[Value], Value] | None] = {
+    "tanh": Value.tanh,
+    "sigmoid": Value.sigmoid,
+    "relu": Value.relu,
+    "linear": None,
+}
+
+
+def seed_label(symbol: str, indices: Sequence[int], layer: int) -> str:
+    """A name in the seed's notation: ("w", (1, 2), 2) -> "w_12^2"; indices past 9 get commas."""
+    separator = "," if any(i > 9 for i in indices) else ""
+    return f"{symbol}_{separator.join(map(str, indices))}^{layer}"
+
+
+def check_activation(activation: object) -> str:
+    """`activation` itself if it names one of ACTIVATIONS, else a ValueError listing them."""
+    if not isinstance(activation, str) or activation not in _SIGMA:
+        raise ValueError(f"activation must be one of {ACTIVATIONS}, got {activation!r}")
+    return activation
+
+
+def _positive_int(value: object, what: str) -> int:
+    """`value` if it is an int >= 1 (bool excluded), else TypeError/ValueError naming `what`."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError(f"{what} must be an int, got {type(value).__name__} {value!r}")
+    if value < 1:
+        raise ValueError(f"{what} must be >= 1, got {value}")
+    return value
+
+
+def _rng(seed: Seed) -> random.Random:
+    """A generator for `seed`: an int seeds a new one, a Random is shared, None is unseeded."""
+    if isinstance(seed, random.Random):
+        return seed
+    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int)):
+        raise TypeError(f"seed must be an int, a random.Random or None, got {seed!r}")
+    return random.Random(seed)
+
+
+class Module(ABC):
+    """Anything with parameters: a Neuron, a Layer or an MLP."""
+
+    __slots__ = ()
+
+    @abstractmethod
+    def parameters(self) -> list[Value]:
+        """Every trainable Value, in a fixed order."""
+
+    def zero_grad(self) -> None:
+        """Set every parameter's gradient to 0 before the next backward pass."""
+        for p in self.parameters():
+            p.grad = 0.0
+
+    @abstractmethod
+    def __call__(self, x: Sequence[Operand]) -> Value | list[Value]:
+        """The forward pass on one example."""
+
+
+class Neuron(Module):
+    """Neuron j of layer l: z = dot(w, a, b) (eq. (1)), then a = σ(z) (eq. (2))."""
+
+    __slots__ = ("weights", "bias", "activation", "expand", "_sigma", "_z_label", "_a_label")
+
+    weights: list[Value]
+    bias: Value
+    activation: str
+    expand: bool
+
+    def __init__(
+        self,
+        nin: int,
+        activation: str = "tanh",
+        seed: Seed = None,
+        *,
+        expand: bool = False,
+        layer: int = 2,
+        index: int = 1,
+    ) -> None:
+        _positive_int(nin, "Neuron(nin)")
+        _positive_int(index, "Neuron(index)")
+        if _positive_int(layer, "Neuron(layer)") < 2:
+            raise ValueError(f"Neuron(layer) must be >= 2 (layer 1 is the input), got {layer}")
+        self.activation = check_activation(activation)
+        self.expand = bool(expand)
+        rng = _rng(seed)
+        bound = 1.0 / math.sqrt(nin)
+        self.weights = [
+            Value(rng.uniform(-bound, bound), seed_label("w", (index, k), layer))
+            for k in range(1, nin + 1)
+        ]
+        self.bias = Value(0.0, seed_label("b", (index,), layer))
+        self._sigma = _SIGMA[activation]
+        self._z_label = seed_label("z", (index,), layer)
+        self._a_label = seed_label("a", (index,), layer)
+
+    def weighted_input(self, x: Sequence[Operand]) -> Value:
+        """z_j^l = Σ_k w_jk^l a_k^{l-1} + b_j^l  (eq. (1) for one neuron)."""
+        if self.expand:
+            z = _expanded_dot(self.weights, x, self.bias)
+        else:
+            z = dot(self.weights, x, self.bias)
+        z.label = self._z_label
+        return z
+
+    def activate(self, z: Value) -> Value:
+        """a_j^l = σ(z_j^l)  (eq. (2)); "linear" adds no node and returns z itself."""
+        if self._sigma is None:
+            return z
+        a = self._sigma(z)
+        a.label = self._a_label
+        return a
+
+    def __call__(self, x: Sequence[Operand]) -> Value:
+        return self.activate(self.weighted_input(x))
+
+    def parameters(self) -> list[Value]:
+        return [*self.weights, self.bias]
+
+    def __repr__(self) -> str:
+        return f"Neuron({len(self.weights)}, activation={self.activation!r})"
+
+
+def _expanded_dot(weights: Sequence[Value], x: Sequence[Operand], bias: Value) -> Value:
+    """w_1·a_1 + w_2·a_2 + ... + b from single `*` and `+` nodes, summed left to right like dot."""
+    if len(weights) != len(x):
+        raise ValueError(
+            f"dot: {len(weights)} weights but {len(x)} activations; they must match"
+        )
+    z = weights[0] * x[0]
+    for w, a in zip(weights[1:], x[1:]):
+        z = z + w * a
+    return z + bias
+
+
+class Layer(Module):
+    """Layer l: `nout` neurons that each see all `nin` activations of layer l-1."""
+
+    __slots__ = ("neurons", "activation")
+
+    neurons: list[Neuron]
+    activation: str
+
+    def __init__(
+        self,
+        nin: int,
+        nout: int,
+        activation: str = "tanh",
+        seed: Seed = None,
+        *,
+        expand: bool = False,
+        layer: int = 2,
+    ) -> None:
+        _positive_int(nout, "Layer(nout)")
+        rng = _rng(seed)
+        self.activation = check_activation(activation)
+        self.neurons = [
+            Neuron(nin, activation, rng, expand=expand, layer=layer, index=j)
+            for j in range(1, nout + 1)
+        ]
+
+    def __call__(self, x: Sequence[Operand]) -> list[Value]:
+        """A^l = σ(W^l A^{l-1} + B^l), always a list (a layer of width 1 too)."""
+        return [neuron(x) for neuron in self.neurons]
+
+    def parameters(self) -> list[Value]:
+        return [p for neuron in self.neurons for p in neuron.parameters()]
+
+    def __repr__(self) -> str:
+        nin = len(self.neurons[0].weights)
+        return f"Layer({nin}, {len(self.neurons)}, activation={self.activation!r})"
+
+
+class Trace(NamedTuple):
+    """One forward pass in the seed's notation: Z[l] and A[l] by layer (A[1] is the input)."""
+
+    Z: dict[int, list[Value]]
+    A: dict[int, list[Value]]
+
+
+class MLP(Module):
+    """A multi-layer perceptron: `nin` inputs (layer 1), then one Layer per entry of `nouts`.
+
+    Hidden layers use `activation`, the output layer `output_activation`. `expand=True` builds
+    each z from single `*` and `+` nodes instead of one "dot" node (same numbers, finer graph).
+    """
+
+    __slots__ = ("nin", "nouts", "activation", "output_activation", "expand", "layers", "_inputs")
+
+    nin: int
+    nouts: list[int]
+    activation: str
+    output_activation: str
+    expand: bool
+    layers: list[Layer]
+
+    def __init__(
+        self,
+        nin: int,
+        nouts: Sequence[int],
+        activation: str = "tanh",
+        output_activation: str = "linear",
+        seed: Seed = 0,
+        expand: bool = False,
+    ) -> None:
+        self.nin = _positive_int(nin, "MLP(nin)")
+        if isinstance(nouts, (str, bytes)) or not isinstance(nouts, Sequence) or not nouts:
+            raise TypeError(f"MLP(nouts) must be a non-empty list of layer widths, got {nouts!r}")
+        self.nouts = [_positive_int(n, "each of MLP(nouts)") for n in nouts]
+        self.activation = check_activation(activation)
+        self.output_activation = check_activation(output_activation)
+        self.expand = bool(expand)
+        rng = _rng(seed)
+        sizes = [self.nin, *self.nouts]
+        last = len(self.nouts) - 1
+        self.layers = [
+            Layer(
+                sizes[i],
+                sizes[i + 1],
+                output_activation if i == last else activation,
+                rng,
+                expand=expand,
+                layer=i + 2,
+            )
+            for i in range(len(self.nouts))
+        ]
+        self._inputs = [seed_label("a", (k,), 1) for k in range(1, self.nin + 1)]
+
+    def input_values(self, x: Sequence[Operand]) -> list[Value]:
+        """A^1: the example as Values labelled a_k^1 (Values given are kept as they are)."""
+        if isinstance(x, (str, bytes)) or not isinstance(x, Sequence):
+            raise TypeError(f"MLP input must be a list of {self.nin} numbers, got {x!r}")
+        if len(x) != self.nin:
+            raise ValueError(f"MLP expects {self.nin} inputs, got {len(x)}")
+        return [
+            a if isinstance(a, Value) else Value(a, label)
+            for a, label in zip(x, self._inputs)
+        ]
+
+    def __call__(self, x: Sequence[Operand]) -> Value | list[Value]:
+        """The output A^L: one Value if the output layer has one neuron, else a list."""
+        activations: list[Value] = self.input_values(x)
+        for layer in self.layers:
+            activations = layer(activations)
+        return activations[0] if len(activations) == 1 else activations
+
+    def trace(self, x: Sequence[Operand]) -> Trace:
+        """The pass on `x` layer by layer: Z[l] and A[l] for l = 2..L, and A[1] the input."""
+        Z: dict[int, list[Value]] = {}
+        A: dict[int, list[Value]] = {1: self.input_values(x)}
+        for l, layer in enumerate(self.layers, start=2):
+            Z[l] = [neuron.weighted_input(A[l - 1]) for neuron in layer.neurons]
+            A[l] = [neuron.activate(z) for neuron, z in zip(layer.neurons, Z[l])]
+        return Trace(Z, A)
+
+    def neuron(self, l: int, j: int) -> Neuron:
+        """Neuron j of layer l (l = 2..L, j from 1), or IndexError stating the valid ranges."""
+        L = len(self.layers) + 1
+        if not _index_in(l, 2, L):
+            raise IndexError(f"layer l must be an int from 2 to {L} (layer 1 is the input), got {l!r}")
+        neurons = self.layers[l - 2].neurons
+        if not _index_in(j, 1, len(neurons)):
+            raise IndexError(f"layer {l} has neurons j = 1..{len(neurons)}, got j={j!r}")
+        return neurons[j - 1]
+
+    def weight(self, l: int, j: int, k: int) -> Value:
+        """w_jk^l: the weight from neuron k of layer l-1 to neuron j of layer l (1-based)."""
+        weights = self.neuron(l, j).weights
+        if not _index_in(k, 1, len(weights)):
+            raise IndexError(f"layer {l - 1} has neurons k = 1..{len(weights)}, got k={k!r}")
+        return weights[k - 1]
+
+    def bias(self, l: int, j: int) -> Value:
+        """b_j^l: the bias of neuron j of layer l (1-based)."""
+        return self.neuron(l, j).bias
+
+    def parameters(self) -> list[Value]:
+        return [p for layer in self.layers for p in layer.parameters()]
+
+    def __repr__(self) -> str:
+        return (
+            f"MLP({self.nin}, {self.nouts}, activation={self.activation!r}, "
+            f"output_activation={self.output_activation!r})"
+        )
+
+
+def _index_in(index: object, low: int, high: int) -> bool:
+    """True when `index` is an int (not bool) with low <= index <= high."""
+    return isinstance(index, int) and not isinstance(index, bool) and low <= index <= high

@@ -1,0 +1,144 @@
+"""draw_dot: a Value's computation graph with every data, grad and local derivative on it.
+
+Each value is a record (backward step | label | data | grad); each operation is a small node
+between its inputs and its output, and each input edge carries the local derivative
+∂(output)/∂(input) that backward() multiplies by — the chain rule, drawn.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from html import escape
+
+import graphviz
+
+from autograd import Value
+from viz.format import format_number
+from viz.nodes import Kind, backward_steps, kind_of, op_symbol
+from viz.style import (
+    DERIVATIVE_COLOR,
+    FILL,
+    FONT,
+    GRAD_COLOR,
+    HIDDEN_FILL,
+    LINE_COLOR,
+    MUTED_COLOR,
+    OP_FILL,
+    caption,
+    graph_attributes,
+    kind_swatches,
+)
+from viz.view import View, choose_view
+
+RANKDIRS = ("TB", "LR", "BT", "RL")
+
+
+def draw_dot(
+    root: Value, rankdir: str = "LR", show_grad: bool = True, max_nodes: int = 200
+) -> graphviz.Digraph:
+    """The graph of `root` as a graphviz Digraph (render it, or display it in Jupyter).
+
+    Past `max_nodes` values the drawing folds parameters into their ops, then keeps only the part
+    nearest the root, and its caption says so; a graph too large even for that raises ValueError.
+    """
+    check_graph_arguments("draw_dot", root, rankdir, show_grad, max_nodes)
+    view = choose_view(root, max_nodes, "draw_dot")
+    steps = backward_steps(view.order)
+    shown = [node for node in view.order if node in view.shown]
+    kinds = {node: kind_of(node, root) for node in shown}
+    graph = graphviz.Digraph(
+        "chainrule",
+        graph_attr=graph_attributes(rankdir, _caption(kinds.values(), show_grad, view.note)),
+        node_attr={"fontname": FONT, "fontsize": "12", "color": LINE_COLOR, "shape": "plain"},
+        edge_attr={"fontname": FONT, "fontsize": "10", "color": LINE_COLOR, "arrowsize": "0.7"},
+    )
+    for node in shown:
+        graph.node(_value_id(node, steps), _record(node, steps[node], kinds[node], show_grad))
+        if node.op:
+            _draw_op(graph, node, steps, view)
+    return graph
+
+
+def check_graph_arguments(
+    caller: str, root: object, rankdir: object, show_grad: object, max_nodes: object
+) -> None:
+    """Fail early, naming the bad argument, before any drawing starts."""
+    if not isinstance(root, Value):
+        raise TypeError(f"{caller}: root must be a Value, got {type(root).__name__} {root!r}")
+    if rankdir not in RANKDIRS:
+        raise ValueError(f"{caller}: rankdir must be one of {', '.join(RANKDIRS)}, got {rankdir!r}")
+    if not isinstance(show_grad, bool):
+        raise TypeError(f"{caller}: show_grad must be True or False, got {show_grad!r}")
+    if isinstance(max_nodes, bool) or not isinstance(max_nodes, int):
+        raise TypeError(f"{caller}: max_nodes must be an int, got {type(max_nodes).__name__}")
+    if max_nodes < 1:
+        raise ValueError(f"{caller}: max_nodes must be at least 1, got {max_nodes}")
+
+
+def _value_id(node: Value, steps: dict[Value, int]) -> str:
+    return f"v{steps[node]}"
+
+
+def _op_id(node: Value, steps: dict[Value, int]) -> str:
+    return f"op{steps[node]}"
+
+
+def _record(node: Value, step: int, kind: Kind, show_grad: bool) -> str:
+    """One row: #step | label | data | grad (a constant's label is its data, so it is left out)."""
+    cells = [f'<FONT POINT-SIZE="10" COLOR="{MUTED_COLOR}">#{step}</FONT>']
+    if node.label and kind is not Kind.CONSTANT:
+        cells.append(f"<B>{escape(node.label)}</B>")
+    cells.append(f"data {format_number(node.data)}")
+    if show_grad:
+        cells.append(f'<FONT COLOR="{GRAD_COLOR}">grad {format_number(node.grad)}</FONT>')
+    border = "2" if kind is Kind.OUTPUT else "1"
+    row = "".join(f"<TD>{cell}</TD>" for cell in cells)
+    return (
+        f'<<TABLE BORDER="{border}" CELLBORDER="1" CELLSPACING="0" CELLPADDING="4" '
+        f'BGCOLOR="{FILL[kind]}" COLOR="{LINE_COLOR}"><TR>{row}</TR></TABLE>>'
+    )
+
+
+def _draw_op(graph: graphviz.Digraph, node: Value, steps: dict[Value, int], view: View) -> None:
+    """The op node, its edge to the value it makes, and one edge per drawn input with ∂ on it."""
+    op_id = _op_id(node, steps)
+    folded, cut = view.hidden_inputs(node)
+    graph.node(op_id, _op_label(node.op, folded), shape="ellipse", style="filled",
+               fillcolor=OP_FILL, margin="0.04,0.02", height="0.3")
+    graph.edge(op_id, _value_id(node, steps))
+    for x, local in zip(node.inputs, node.local_grads):
+        if x in view.shown:
+            graph.edge(_value_id(x, steps), op_id, label=f" ∂ {format_number(local)} ",
+                       fontcolor=DERIVATIVE_COLOR)
+    if cut:
+        stub_id = f"cut{steps[node]}"
+        graph.node(stub_id, f"⋯ {cut} more", shape="box", style="dashed,filled",
+                   fillcolor=HIDDEN_FILL, fontcolor=MUTED_COLOR)
+        graph.edge(stub_id, op_id, style="dashed")
+
+
+def _op_label(op: str, folded_parameters: int) -> str:
+    """The op's symbol; under it, how many parameters were folded into it, if any."""
+    symbol = escape(op_symbol(op))
+    if not folded_parameters:
+        return f"<<B>{symbol}</B>>"
+    noun = "parameter" if folded_parameters == 1 else "parameters"
+    return (
+        f'<<B>{symbol}</B><BR/><FONT POINT-SIZE="9" COLOR="{MUTED_COLOR}">'
+        f"+{folded_parameters} {noun}</FONT>>"
+    )
+
+
+def _caption(kinds: Iterable[Kind], show_grad: bool, note: str) -> str:
+    """The legend: a swatch per kind of node drawn, what #n and ∂ mean, and any collapse note."""
+    lines = ["#n: the step at which backward() reaches the value (the output is #1)"]
+    if show_grad:
+        lines.append(
+            "∂ on an edge: the local derivative of the op's output by that input; "
+            "a value's grad = Σ over its edges of ∂ × grad of the op's output (the chain rule)"
+        )
+    else:
+        lines.append("∂ on an edge: the local derivative of the op's output by that input")
+    if note:
+        lines.append(note)
+    return caption([*kind_swatches(kinds), (OP_FILL, "op")], lines)

@@ -1,0 +1,263 @@
+"""Turn user text such as "tanh(x*w + b)" into a `Value` graph, safely.
+
+The text is parsed by Python's `ast` module and then walked against an allow-list: numbers, the
+names the caller binds, `+ - * / **`, unary `-`/`+`, and calls by plain name to the engine's
+functions. Anything else is refused. The text is never run (no eval, exec or compile to code),
+and every limit is checked before work grows: length before parsing, nesting depth and the
+number of parts while walking. Every problem raises `ExpressionError` with a one-line reason.
+
+Parts made only of numbers are computed at once, so `x * (1/2)` becomes one node `x * 0.5`.
+"""
+
+from __future__ import annotations
+
+import ast
+import keyword
+import math
+import numbers
+import operator
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any, TypeAlias
+
+import autograd
+from autograd import OPS, Value
+
+MAX_LENGTH = 10_000
+MAX_DEPTH = 100
+MAX_PARTS = 2_000
+
+FUNCTIONS: dict[str, Callable[[Any], Any]] = {
+    "exp": autograd.exp,
+    "log": autograd.log,
+    "sqrt": autograd.sqrt,
+    "tanh": autograd.tanh,
+    "sigmoid": autograd.sigmoid,
+    "relu": autograd.relu,
+}
+
+# Python's operator node → the engine's op name (for parts made only of numbers, whose checked
+# forward function refuses what plain floats would get wrong, e.g. (-8) ** (1/3) being complex)
+# and the Python operator (for parts with a Value, which record the op in the graph).
+BINARY_OPS: dict[type[ast.operator], tuple[str, Callable[[Any, Any], Any]]] = {
+    ast.Add: ("+", operator.add),
+    ast.Sub: ("-", operator.sub),
+    ast.Mult: ("*", operator.mul),
+    ast.Div: ("/", operator.truediv),
+    ast.Pow: ("**", operator.pow),
+}
+
+# What to call the constructs a student might try, for the "not allowed" message.
+REFUSED_NAMES: dict[type[ast.AST], str] = {
+    ast.Attribute: "attribute access (a.b)",
+    ast.Subscript: "subscripts (a[i])",
+    ast.Lambda: "lambda",
+    ast.ListComp: "comprehensions",
+    ast.SetComp: "comprehensions",
+    ast.DictComp: "comprehensions",
+    ast.GeneratorExp: "generator expressions",
+    ast.JoinedStr: "f-strings",
+    ast.Compare: "comparisons",
+    ast.BoolOp: "and/or",
+    ast.IfExp: "if/else",
+    ast.NamedExpr: "assignment (:=)",
+    ast.List: "lists",
+    ast.Tuple: "tuples",
+    ast.Set: "sets",
+    ast.Dict: "dicts",
+    ast.Starred: "starred arguments",
+    ast.Await: "await",
+}
+
+Part: TypeAlias = Value | float
+
+
+class ExpressionError(ValueError):
+    """The expression or its bindings cannot be turned into a graph; the message says why."""
+
+
+def parse_expression(text: str, bindings: Mapping[str, float | Value]) -> Value:
+    """The Value graph computed by `text`, with each name taken from `bindings`.
+
+    A number bound to a name becomes a leaf Value labelled with that name; a bound Value is used
+    as it is. Raises ExpressionError for anything outside the allow-list or past a limit.
+    """
+    if not isinstance(text, str):
+        raise TypeError(f"the expression must be a str, got {type(text).__name__}")
+    if not isinstance(bindings, Mapping):
+        raise TypeError(
+            f"bindings must be a mapping of name to number, got {type(bindings).__name__}"
+        )
+    leaves = {name: _leaf(name, value) for name, value in bindings.items()}
+    tree = _parse(text)
+    result = _Builder(leaves).build(tree.body)
+    return result if isinstance(result, Value) else Value(result)
+
+
+def parse_bindings(items: Iterable[str]) -> dict[str, float]:
+    """`["x=2", "w=-3"]` → `{"x": 2.0, "w": -3.0}`; a malformed, repeated or non-number binding
+    raises ExpressionError."""
+    bindings: dict[str, float] = {}
+    for item in items:
+        name, equals, number = item.partition("=")
+        name = name.strip()
+        if not equals:
+            raise ExpressionError(f"binding {item!r} must look like name=number, e.g. x=1.5")
+        _check_name(name)
+        if name in bindings:
+            raise ExpressionError(f"{name!r} is bound twice; give each name one value")
+        try:
+            value = float(number)
+        except ValueError:
+            raise ExpressionError(f"binding {item!r}: {number.strip()!r} is not a number") from None
+        bindings[name] = _finite(value, f"binding {item!r}")
+    return bindings
+
+
+def _leaf(name: object, value: object) -> Value:
+    """The Value a bound name stands for."""
+    if not isinstance(name, str):
+        raise TypeError(f"binding names must be str, got {type(name).__name__} {name!r}")
+    _check_name(name)
+    if isinstance(value, Value):
+        return value
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"binding {name!r} must be a real number or a Value, got {value!r}")
+    return Value(_finite(float(value), f"binding {name!r}"), name)
+
+
+def _check_name(name: str) -> None:
+    """A bindable name is a Python identifier that is neither a keyword nor a function name."""
+    if not name.isidentifier() or keyword.iskeyword(name):
+        raise ExpressionError(f"{name!r} is not a valid name (use letters, digits and _)")
+    if name in FUNCTIONS:
+        raise ExpressionError(f"{name!r} is a function name and cannot be bound to a number")
+
+
+def _finite(value: float, what: str) -> float:
+    if not math.isfinite(value):
+        raise ExpressionError(f"{what}: {value!r} is not a finite number")
+    return value
+
+
+def _parse(text: str) -> ast.Expression:
+    """The syntax tree of `text`, with length checked first and parser failures made ours."""
+    if len(text) > MAX_LENGTH:
+        raise ExpressionError(
+            f"the expression is {len(text):,} characters long; the limit is {MAX_LENGTH:,}"
+        )
+    try:
+        return ast.parse(text.strip(), mode="eval")
+    except (RecursionError, MemoryError):
+        raise _too_deep() from None
+    except SyntaxError as error:
+        if "too many nested" in str(error.msg):
+            raise _too_deep() from None
+        column = f" at column {error.offset}" if error.offset else ""
+        reason = str(error.msg).split(";")[0]
+        raise ExpressionError(f"not a valid expression{column}: {reason}") from None
+    except ValueError as error:
+        raise ExpressionError(f"not a valid expression: {error}") from None
+
+
+def _too_deep() -> ExpressionError:
+    return ExpressionError(
+        f"the expression is nested more than {MAX_DEPTH} levels deep "
+        "(each bracket, call or operator adds a level)"
+    )
+
+
+class _Builder:
+    """Walks an allowed syntax tree and computes it, counting its parts and its depth."""
+
+    __slots__ = ("leaves", "parts")
+
+    def __init__(self, leaves: dict[str, Value]) -> None:
+        self.leaves = leaves
+        self.parts = 0
+
+    def build(self, node: ast.expr, depth: int = 1) -> Part:
+        """The value of `node`: a Value if it depends on a bound name, else a plain float."""
+        if depth > MAX_DEPTH:
+            raise _too_deep()
+        self.parts += 1
+        if self.parts > MAX_PARTS:
+            raise ExpressionError(f"the expression has more than {MAX_PARTS:,} parts")
+        try:
+            result = self._compute(node, depth)
+        except ExpressionError:
+            raise
+        except (ArithmeticError, ValueError) as error:
+            raise ExpressionError(f"at column {node.col_offset + 1}: {error}") from None
+        number = result.data if isinstance(result, Value) else result
+        if not math.isfinite(number):
+            raise ExpressionError(
+                f"at column {node.col_offset + 1}: the result {number!r} is not a finite number"
+            )
+        return result
+
+    def _compute(self, node: ast.expr, depth: int) -> Part:
+        if isinstance(node, ast.Constant):
+            return _number(node)
+        if isinstance(node, ast.Name):
+            return self._name(node)
+        if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
+            operand = self.build(node.operand, depth + 1)
+            return -operand if isinstance(node.op, ast.USub) else operand
+        if isinstance(node, ast.BinOp) and type(node.op) in BINARY_OPS:
+            left = self.build(node.left, depth + 1)
+            right = self.build(node.right, depth + 1)
+            return _combine(type(node.op), left, right)
+        if isinstance(node, ast.Call):
+            function, argument = _call_parts(node)
+            return function(self.build(argument, depth + 1))  # type: ignore[no-any-return]
+        raise _refused(node)
+
+    def _name(self, node: ast.Name) -> Value:
+        if node.id in self.leaves:
+            return self.leaves[node.id]
+        if node.id in FUNCTIONS:
+            raise ExpressionError(f"{node.id!r} is a function: call it, as in {node.id}(x)")
+        bound = ", ".join(sorted(self.leaves)) or "none"
+        raise ExpressionError(f"unknown name {node.id!r} (bound names: {bound})")
+
+
+def _number(node: ast.Constant) -> float:
+    """A numeric literal as a finite float; text, bytes, bools, None and complex are refused."""
+    value = node.value
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ExpressionError(f"at column {node.col_offset + 1}: {value!r} is not a real number")
+    return float(value)
+
+
+def _combine(op: type[ast.operator], left: Part, right: Part) -> Part:
+    """left op right: recorded in the graph when a Value is involved, else on plain floats."""
+    name, apply = BINARY_OPS[op]
+    if isinstance(left, float) and isinstance(right, float):
+        return OPS[name].forward(left, right)
+    return apply(left, right)  # type: ignore[no-any-return]
+
+
+def _call_parts(node: ast.Call) -> tuple[Callable[[Any], Any], ast.expr]:
+    """The engine function and the one argument of `f(x)`; any other call shape is refused."""
+    if not isinstance(node.func, ast.Name) or node.func.id not in FUNCTIONS:
+        allowed = ", ".join(FUNCTIONS)
+        raise ExpressionError(
+            f"at column {node.col_offset + 1}: only these functions may be called, "
+            f"by plain name: {allowed}"
+        )
+    name = node.func.id
+    if node.keywords or len(node.args) != 1 or isinstance(node.args[0], ast.Starred):
+        raise ExpressionError(
+            f"at column {node.col_offset + 1}: {name} takes exactly one argument, by position"
+        )
+    return FUNCTIONS[name], node.args[0]
+
+
+def _refused(node: ast.expr) -> ExpressionError:
+    what = REFUSED_NAMES.get(type(node))
+    if what is None and isinstance(node, (ast.BinOp, ast.UnaryOp)):
+        what = f"the operator {type(node.op).__name__}"
+    return ExpressionError(
+        f"not allowed at column {node.col_offset + 1}: {what or type(node).__name__}. "
+        "Use numbers, names, + - * / ** and the functions " + ", ".join(FUNCTIONS)
+    )

@@ -1,0 +1,462 @@
+"""The Value graph and the reverse sweep, checked against sympy, finite differences and by hand."""
+
+from __future__ import annotations
+
+import gc
+import math
+import sys
+import threading
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+import sympy
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
+
+import autograd
+from autograd import Value, grad, gradcheck, no_grad, topological_order
+
+# -- random expressions, built twice: as a Value graph and as a sympy expression -------------
+
+SYMBOLS = sympy.symbols("x y z")
+UNARY = ["neg", "exp", "log", "sqrt", "tanh", "sigmoid", "relu", "square"]
+BINARY = ["+", "-", "*", "/", "pow", "**"]
+
+Tree = Any  # nested tuples: ("leaf", i), ("const", c), ("reuse", t), (op, t) or (op, t, t)
+
+
+def trees() -> st.SearchStrategy[Tree]:
+    leaves = st.one_of(
+        st.tuples(st.just("leaf"), st.integers(0, 2)),
+        st.tuples(st.just("const"), st.sampled_from([-2.0, -0.5, 0.5, 1.0, 3.0])),
+    )
+
+    def extend(children: st.SearchStrategy[Tree]) -> st.SearchStrategy[Tree]:
+        return st.one_of(
+            st.tuples(st.sampled_from(UNARY), children),
+            st.tuples(st.sampled_from(BINARY), children, children),
+            st.tuples(st.just("reuse"), children),
+        )
+
+    return st.recursive(leaves, extend, max_leaves=8)
+
+
+def build(tree: Tree, xs: list[Any], on: str) -> Any:
+    """Evaluate `tree` on Values (`on="value"`) or sympy symbols (`on="sympy"`)."""
+    kind = tree[0]
+    if kind == "leaf":
+        return xs[tree[1]]
+    if kind == "const":
+        return tree[1] if on == "value" else sympy.Float(tree[1])
+    if kind == "reuse":  # the same node used twice: its gradient must be the sum of both uses
+        inner = build(tree[1], xs, on)
+        return inner * inner + inner
+    a = build(tree[1], xs, on)
+    if kind in UNARY:
+        return unary(kind, a, on)
+    b = build(tree[2], xs, on)
+    if kind == "**":  # a plain-number exponent
+        exponent = 3.0 if on == "value" else sympy.Integer(3)
+        return a**exponent
+    if kind == "pow":
+        return a**b
+    return {"+": a + b, "-": a - b, "*": a * b}[kind] if kind != "/" else a / b
+
+
+def unary(kind: str, a: Any, on: str) -> Any:
+    if kind == "neg":
+        return -a
+    if kind == "square":
+        return a * a
+    if on == "value":
+        return getattr(autograd, kind)(a)
+    return {
+        "exp": sympy.exp,
+        "log": sympy.log,
+        "sqrt": sympy.sqrt,
+        "tanh": sympy.tanh,
+        "sigmoid": lambda u: 1 / (1 + sympy.exp(-u)),
+        "relu": lambda u: sympy.Max(0, u),
+    }[kind](a)
+
+
+points = st.lists(
+    (st.floats(0.2, 1.8) | st.floats(-1.8, -0.2)).map(lambda v: round(v, 3)),
+    min_size=3,
+    max_size=3,
+)
+
+
+def value_graph(tree: Tree, point: list[float]) -> tuple[list[Value], Value] | None:
+    xs = [Value(p, name) for p, name in zip(point, "xyz")]
+    try:
+        out = build(tree, xs, "value")
+    except (ValueError, OverflowError):
+        return None
+    if not isinstance(out, Value) or not math.isfinite(out.data) or abs(out.data) > 1e6:
+        return None
+    return xs, out
+
+
+def sympy_gradient(tree: Tree, point: list[float]) -> list[float] | None:
+    expression = build(tree, list(SYMBOLS), "sympy")
+    at = dict(zip(SYMBOLS, point))
+    exact = []
+    for s in SYMBOLS:
+        derivative = complex(sympy.diff(expression, s).subs(at).evalf(30))
+        if derivative.imag != 0 or not math.isfinite(derivative.real):
+            return None
+        exact.append(derivative.real)
+    return exact
+
+
+@settings(max_examples=300)
+@given(trees(), points)
+def test_random_expressions_match_sympy(tree: Tree, point: list[float]) -> None:
+    built = value_graph(tree, point)
+    assume(built is not None)
+    assert built is not None
+    xs, out = built
+    assume(_no_relu_kink(out))
+    out.backward()
+    exact = sympy_gradient(tree, point)
+    assume(exact is not None)
+    assert exact is not None
+    for x, expected in zip(xs, exact):
+        assert x.grad == pytest.approx(expected, rel=1e-9, abs=1e-9)
+
+
+@settings(max_examples=150)
+@given(trees(), points)
+def test_random_expressions_pass_gradcheck(tree: Tree, point: list[float]) -> None:
+    built = value_graph(tree, point)
+    assume(built is not None)
+    assert built is not None
+    xs, out = built
+    assume(_no_relu_kink(out) and _smooth_near(tree, point))
+    assert gradcheck(lambda *v: build(tree, list(v), "value"), xs, eps=1e-6, atol=1e-5, rtol=1e-4)
+
+
+def _no_relu_kink(out: Value) -> bool:
+    """False when a relu sits within 1e-3 of its kink, where the derivative jumps."""
+    return all(abs(n.inputs[0].data) > 1e-3 for n in topological_order(out) if n.op == "relu")
+
+
+def _smooth_near(tree: Tree, point: list[float]) -> bool:
+    """True when the expression is defined and modest in a small box around the point."""
+    for dx in (-1e-4, 1e-4):
+        nudged = [p + dx for p in point]
+        if value_graph(tree, nudged) is None:
+            return False
+    return True
+
+
+# -- second and third derivatives --------------------------------------------------------------
+
+
+def nth_derivative(f: Callable[..., Value], at: list[float], wrt: list[int]) -> float:
+    """d^n f / dx_{wrt[0]} ... dx_{wrt[-1]} through repeated grad(create_graph=True)."""
+    xs = [Value(v) for v in at]
+    out = f(*xs)
+    for i in wrt:
+        out = grad(out, [xs[i]], create_graph=True)[0]
+    return out.data
+
+
+def sympy_derivative(f: Callable[..., Any], at: list[float], wrt: list[int]) -> float:
+    symbols = sympy.symbols(f"s0:{len(at)}")
+    expression = f(*symbols)
+    for i in wrt:
+        expression = sympy.diff(expression, symbols[i])
+    return float(expression.subs(dict(zip(symbols, at))).evalf(30))
+
+
+HIGHER = [
+    ("tanh''", lambda x: x.tanh(), lambda x: sympy.tanh(x), [0.7], [0, 0]),
+    ("tanh'''", lambda x: x.tanh(), lambda x: sympy.tanh(x), [0.7], [0, 0, 0]),
+    ("x**y d2/dx2", lambda x, y: x**y, lambda x, y: x**y, [1.3, 2.5], [0, 0]),
+    ("x**y d2/dxdy", lambda x, y: x**y, lambda x, y: x**y, [1.3, 2.5], [0, 1]),
+    ("x**y d3/dy3", lambda x, y: x**y, lambda x, y: x**y, [1.3, 2.5], [1, 1, 1]),
+    ("sigmoid'''", lambda x: x.sigmoid(), lambda x: 1 / (1 + sympy.exp(-x)), [-0.4], [0, 0, 0]),
+    ("log/sqrt", lambda x: x.log() / x.sqrt(), lambda x: sympy.log(x) / sympy.sqrt(x), [2.0], [0]),
+    ("(log/sqrt)''", lambda x: x.log() / x.sqrt(), lambda x: sympy.log(x) / sympy.sqrt(x), [2.0],
+     [0, 0]),
+    ("exp*x**3", lambda x: x.exp() * x**3, lambda x: sympy.exp(x) * x**3, [0.3], [0, 0, 0]),
+    (
+        "neuron d2/dw1dx1",
+        lambda w1, x1, w2, x2, b: (w1 * x1 + w2 * x2 + b).tanh(),
+        lambda w1, x1, w2, x2, b: sympy.tanh(w1 * x1 + w2 * x2 + b),
+        [-3.0, 2.0, 1.0, 0.0, 6.8813735870195432],
+        [0, 1],
+    ),
+    (
+        "dot neuron d2/dw1^2",
+        lambda w1, x1, w2, x2, b: autograd.dot([w1, w2], [x1, x2], b).tanh(),
+        lambda w1, x1, w2, x2, b: sympy.tanh(w1 * x1 + w2 * x2 + b),
+        [-3.0, 2.0, 1.0, 0.5, 0.2],
+        [0, 0],
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("f", "symbolic", "at", "wrt"), [case[1:] for case in HIGHER], ids=[c[0] for c in HIGHER]
+)
+def test_higher_derivatives_match_sympy(
+    f: Callable[..., Value], symbolic: Callable[..., Any], at: list[float], wrt: list[int]
+) -> None:
+    expected = sympy_derivative(symbolic, at, wrt)
+    assert nth_derivative(f, at, wrt) == pytest.approx(expected, rel=1e-9, abs=1e-12)
+
+
+def test_grad_returns_values_only_with_create_graph() -> None:
+    x = Value(2.0)
+    y = x * x
+    assert grad(y, [x]) == [4.0]
+    (dy,) = grad(y, [x], create_graph=True)
+    assert isinstance(dy, Value) and dy.data == 4.0
+
+
+def test_grad_leaves_dot_grad_untouched() -> None:
+    x = Value(3.0)
+    y = (x * x).tanh()
+    grad(y, [x])
+    assert x.grad == 0.0 and y.grad == 0.0
+
+
+def test_grad_of_unreachable_input_is_zero() -> None:
+    x, unused = Value(1.0), Value(5.0)
+    assert grad(x * 2, [unused]) == [0.0]
+    assert grad(x * 2, [unused], create_graph=True)[0].data == 0.0
+
+
+# -- backward: the chain rule, by hand ---------------------------------------------------------
+
+
+def test_neuron_gradients_by_hand() -> None:
+    x1, x2 = Value(2.0, "x1"), Value(0.0, "x2")
+    w1, w2 = Value(-3.0, "w1"), Value(1.0, "w2")
+    b = Value(6.8813735870195432, "b")
+    o = (x1 * w1 + x2 * w2 + b).tanh()
+    o.backward()
+    local = 1 - o.data**2  # d tanh(n) / dn = 1 - tanh(n)^2
+    assert o.data == pytest.approx(math.sqrt(0.5))
+    assert (w1.grad, w2.grad, x1.grad, x2.grad, b.grad) == (
+        local * 2.0,
+        local * 0.0,
+        local * -3.0,
+        local * 1.0,
+        local,
+    )
+
+
+def test_reused_node_gets_summed_gradient() -> None:
+    x = Value(3.0)
+    (x * x).backward()
+    assert x.grad == 6.0
+    y = Value(3.0)
+    (y + y + y).backward()
+    assert y.grad == 3.0
+
+
+def test_diamond_sums_both_paths() -> None:
+    x = Value(2.0)
+    a, b = x * 3, x.exp()
+    (a * b).backward()
+    assert x.grad == pytest.approx(3 * math.exp(2) + 6 * math.exp(2), rel=1e-15)
+
+
+def test_second_backward_doubles_every_grad_exactly() -> None:
+    x = Value(0.3)
+    h = (x * x).sigmoid()
+    out = h * h + h.exp()
+    out.backward()
+    first = {id(n): n.grad for n in topological_order(out)}
+    out.backward()
+    for node in topological_order(out):
+        assert node.grad == 2 * first[id(node)]
+    assert out.grad == 2.0
+
+
+def test_constants_work_on_either_side() -> None:
+    x = Value(2.0)
+    y = 1 + 2 * x - 3 / x + x / 4 - (5 - x) + 2**x + x**2
+    y.backward()
+    expected = 2 + 3 / 4 + 1 / 4 + 1 + 4 * math.log(2) + 4
+    assert x.grad == pytest.approx(expected, rel=1e-15)
+
+
+def test_constants_become_labelled_leaves() -> None:
+    y = Value(1.5) * 3
+    assert y.op == "*" and [c.label for c in y.inputs] == ["", "3"]
+
+
+def test_million_node_chain_needs_no_recursion() -> None:
+    limit = sys.getrecursionlimit()
+    step = Value(1.0, "step")
+    out = Value(0.0)
+    for _ in range(1_000_000):
+        out = out + step
+    out.backward()
+    assert step.grad == 1_000_000.0 and out.data == 1_000_000.0
+    assert sys.getrecursionlimit() == limit
+    del out  # freeing a million-deep chain must not overflow the C stack either
+
+
+def test_topological_order_puts_inputs_first() -> None:
+    x, y = Value(1.0), Value(2.0)
+    shared = x * y
+    out = (shared + x).tanh() * shared
+    order = topological_order(out)
+    position = {id(n): i for i, n in enumerate(order)}
+    assert order[-1] is out and len(position) == len(order)
+    for node in order:
+        assert all(position[id(i)] < position[id(node)] for i in node.inputs)
+
+
+def test_graph_has_no_reference_cycles() -> None:
+    gc.collect()
+    gc.disable()
+    try:
+        x = Value(0.5)
+        out = sum((x * i).tanh() for i in range(100)) * x
+        assert isinstance(out, Value)
+        out.backward()
+        del out, x
+        assert gc.collect() == 0
+    finally:
+        gc.enable()
+
+
+def test_no_grad_records_nothing() -> None:
+    x = Value(2.0)
+    with no_grad():
+        y = x * x + 1
+    assert y.inputs == () and y.op == "" and y.data == 5.0
+
+
+def test_no_grad_is_per_thread() -> None:
+    barrier = threading.Barrier(2)
+    recorded: dict[str, tuple[Value, ...]] = {}
+
+    def quiet() -> None:
+        with no_grad():
+            barrier.wait()  # both threads now compute at once, one inside no_grad
+            recorded["quiet"] = (Value(1.0) * 2).inputs
+            barrier.wait()
+
+    def recording() -> None:
+        barrier.wait()
+        recorded["recording"] = (Value(1.0) * 2).inputs
+        barrier.wait()
+
+    threads = [threading.Thread(target=quiet), threading.Thread(target=recording)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert recorded["quiet"] == () and len(recorded["recording"]) == 2
+
+
+def test_detach_is_a_leaf_with_the_same_data() -> None:
+    x = Value(2.0, "x")
+    y = (x * 3).detach()
+    assert (y.data, y.inputs, y.op) == (6.0, (), "")
+
+
+def test_repr_shows_data_grad_and_label() -> None:
+    w = Value(2.0, "w1")
+    w.grad = -1.5
+    assert repr(w) == "Value(data=2.0, grad=-1.5, label='w1')"
+    assert repr(Value(3)) == "Value(data=3.0, grad=0.0)"
+
+
+def test_dot_is_one_node_with_the_expanded_value_and_gradients() -> None:
+    ws = [Value(0.5), Value(-1.25), Value(2.0)]
+    acts = [Value(0.1), Value(0.7), Value(-0.3)]
+    b = Value(0.2)
+    fused = autograd.dot(ws, acts, b)
+    expanded = ws[0] * acts[0] + ws[1] * acts[1] + ws[2] * acts[2] + b
+    assert fused.op == "dot" and fused.data == expanded.data
+    assert grad(fused.tanh(), [*ws, *acts, b]) == grad(expanded.tanh(), [*ws, *acts, b])
+
+
+# -- bad input --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("bad", "name"), [("3", "str"), (None, "NoneType"), (1 + 2j, "complex"),
+                                           (True, "bool")])
+def test_value_rejects_non_real_numbers(bad: object, name: str) -> None:
+    with pytest.raises(TypeError, match=f"real number.*got {name}"):
+        Value(bad)  # type: ignore[arg-type]
+
+
+def test_value_rejects_non_string_label() -> None:
+    with pytest.raises(TypeError, match="label"):
+        Value(1.0, 5)  # type: ignore[arg-type]
+
+
+def test_operands_must_be_numbers() -> None:
+    with pytest.raises(TypeError, match="got str"):
+        Value(1.0) + "2"  # type: ignore[operator]
+
+
+@pytest.mark.parametrize(
+    ("compute", "message"),
+    [
+        (lambda: Value(0.0).log(), r"log\(0.0\)"),
+        (lambda: Value(-1.0).log(), r"log\(-1.0\)"),
+        (lambda: Value(-1.0).sqrt(), r"sqrt\(-1.0\)"),
+        (lambda: Value(1.0) / 0, "division by zero: 1.0 / 0.0"),
+        (lambda: Value(0.0) ** -1, r"pow: 0 \*\* -1.0"),
+        (lambda: Value(-8.0) ** (1 / 3), "not a real number"),
+        (lambda: Value(-2.0) ** Value(2.0), "base >= 0"),
+    ],
+)
+def test_out_of_domain_raises_value_error_naming_the_op(
+    compute: Callable[[], Value], message: str
+) -> None:
+    with pytest.raises(ValueError, match=message):
+        compute()
+
+
+def test_exp_overflow_raises_with_a_message() -> None:
+    with pytest.raises(OverflowError, match=r"exp\(1000.0\) overflows"):
+        Value(1000.0).exp()
+
+
+def test_sigmoid_saturates_without_overflow() -> None:
+    assert Value(1000.0).sigmoid().data == 1.0
+    assert Value(-1000.0).sigmoid().data == 0.0
+
+
+def test_nan_given_by_the_user_propagates() -> None:
+    nan = Value(math.nan)
+    for result in (nan + 1, nan * 2, nan.tanh(), nan.exp(), nan.relu(), nan.sigmoid()):
+        assert math.isnan(result.data)
+
+
+def test_functions_accept_plain_numbers() -> None:
+    assert autograd.exp(0.0) == 1.0 and autograd.relu(-2) == 0.0
+    assert autograd.tanh(Value(0.0)).op == "tanh"
+    with pytest.raises(ValueError, match="log"):
+        autograd.log(0)
+    with pytest.raises(TypeError, match="got str"):
+        autograd.sqrt("4")
+
+
+def test_dot_rejects_mismatched_or_non_value_inputs() -> None:
+    with pytest.raises(ValueError, match="2 weights but 1 activations"):
+        autograd.dot([Value(1.0), Value(2.0)], [Value(1.0)], Value(0.0))
+    with pytest.raises(TypeError, match="got float"):
+        autograd.dot([Value(1.0)], [1.0], Value(0.0))  # type: ignore[list-item]
+
+
+def test_grad_and_topological_order_reject_non_values() -> None:
+    with pytest.raises(TypeError, match="output must be a Value"):
+        grad(3.0, [])  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="every input must be a Value"):
+        grad(Value(1.0), [2.0])  # type: ignore[list-item]
+    with pytest.raises(TypeError, match="needs a Value"):
+        topological_order("x")  # type: ignore[arg-type]

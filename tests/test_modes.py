@@ -1,0 +1,67 @@
+"""no_grad and detect_anomaly: per-thread switches, restored on exit."""
+
+from __future__ import annotations
+
+import math
+import threading
+
+import pytest
+
+from autograd import Value, detect_anomaly, no_grad
+from autograd.modes import is_checking, is_recording
+
+
+def test_no_grad_nests_and_restores() -> None:
+    assert is_recording()
+    with no_grad():
+        with no_grad():
+            assert not is_recording()
+        assert not is_recording()
+    assert is_recording()
+
+
+def test_no_grad_restores_after_an_exception() -> None:
+    with pytest.raises(RuntimeError), no_grad():
+        raise RuntimeError("boom")
+    assert is_recording()
+
+
+def test_a_new_thread_starts_recording_even_inside_no_grad() -> None:
+    seen: list[bool] = []
+    with no_grad():
+        worker = threading.Thread(target=lambda: seen.append(is_recording()))
+        worker.start()
+        worker.join()
+    assert seen == [True]
+
+
+def test_detect_anomaly_names_the_op_label_and_inputs() -> None:
+    x = Value(0.0, "x")
+    root = x.sqrt()
+    root.label = "root"
+    loss = root * 3
+    with detect_anomaly(), pytest.raises(FloatingPointError) as caught:
+        loss.backward()
+    message = str(caught.value)
+    assert "'sqrt'" in message and "'root'" in message and "(0.0)" in message and "inf" in message
+    assert not is_checking()
+
+
+def test_detect_anomaly_catches_nan_from_inf_times_zero() -> None:
+    x = Value(0.0)
+    loss = x.sqrt() * 0.0
+    with detect_anomaly(), pytest.raises(FloatingPointError, match="nan"):
+        loss.backward()
+
+
+def test_without_anomaly_mode_an_infinite_gradient_just_propagates() -> None:
+    x = Value(0.0)
+    x.sqrt().backward()
+    assert x.grad == math.inf
+
+
+def test_anomaly_mode_passes_finite_gradients() -> None:
+    x = Value(2.0)
+    with detect_anomaly():
+        (x.sqrt() * x.log()).backward()
+    assert math.isfinite(x.grad)

@@ -1,0 +1,57 @@
+"""Cross-cutting promises: no dangerous calls in our sources, and threads that never interfere."""
+
+from __future__ import annotations
+
+import re
+import threading
+from pathlib import Path
+
+from autograd import Value, no_grad
+
+ROOT = Path(__file__).resolve().parent.parent
+SOURCES = [p for folder in ("autograd", "nn", "viz", "examples", "benchmarks")
+           for p in sorted((ROOT / folder).rglob("*.py"))]
+FORBIDDEN = re.compile(r"\beval\(|\bexec\(|\bpickle\b|\bos\.system\b")
+
+
+def test_sources_never_eval_exec_pickle_or_shell_out() -> None:
+    assert len(SOURCES) > 10
+    offenders = [
+        f"{path.relative_to(ROOT)}:{number}: {line.strip()}"
+        for path in SOURCES
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if FORBIDDEN.search(line)
+    ]
+    assert offenders == []
+
+
+def _gradients(seed: int) -> list[float]:
+    """Build and backpropagate a small graph that depends on `seed`; return the leaves' grads."""
+    leaves = [Value((seed * 7 + k) % 11 / 5 - 1, f"x{k}") for k in range(6)]
+    out = Value(0.0)
+    for i, x in enumerate(leaves):
+        out = out + (x * leaves[(i + 1) % 6]).tanh() * (i + 1) + x.sigmoid() ** 2
+    (out * out).backward()
+    return [x.grad for x in leaves]
+
+
+def test_eight_threads_get_exactly_the_single_thread_gradients() -> None:
+    expected = {seed: _gradients(seed) for seed in range(8)}
+    results: dict[int, list[list[float]]] = {seed: [] for seed in range(8)}
+    start = threading.Barrier(8)
+
+    def work(seed: int) -> None:
+        start.wait()
+        for _ in range(200):
+            results[seed].append(_gradients(seed))
+            if seed % 2:  # half the threads flip no_grad on and off meanwhile
+                with no_grad():
+                    assert (Value(1.0) * 2).inputs == ()
+
+    threads = [threading.Thread(target=work, args=(seed,)) for seed in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    for seed in range(8):
+        assert results[seed] == [expected[seed]] * 200

@@ -115,8 +115,10 @@ class Value:
         Each call computes this pass's derivatives afresh, so calling it twice doubles every
         `.grad` exactly; call `zero_grad()` (or set `.grad = 0.0`) between independent passes.
         """
-        for node, derivative in _reverse_sweep(self, create_graph=False).items():
-            node.grad += derivative
+        with _cycle_collector_paused():
+            order = topological_order(self)
+            for node, derivative in zip(order, _derivatives(self, order)):
+                node.grad += derivative
 
     def detach(self) -> Value:
         """A new leaf with the same data and label: gradients stop here."""
@@ -234,29 +236,48 @@ def topological_order(root: Value) -> list[Value]:
     return order
 
 
-def _reverse_sweep(root: Value, create_graph: bool) -> dict[Value, Any]:
-    """d root / d node for every reachable node: the chain rule applied outputs-first.
+def _derivatives(root: Value, order: list[Value]) -> list[float]:
+    """d root / d node for every node of `order` (root's topological order), as floats.
 
-    With create_graph the local derivatives are rebuilt as Values from the op table, so the
-    results are Values with graphs of their own that can be differentiated again.
+    The sweep accumulates in the nodes' own `.grad` slots, the fastest place Python offers,
+    and puts back what they held before, even if detect_anomaly stops it halfway.
     """
-    checking = _switches.checking
-    derivatives: dict[Value, Any] = {root: 1.0}
-    with _cycle_collector_paused():
-        for node in reversed(topological_order(root)):
-            if not node.inputs:
-                continue
-            upstream = derivatives[node]
-            if create_graph:
-                local_grads = OPS[node.op].local_grads(node, *node.inputs)
-            else:
-                local_grads = node.local_grads
-            for x, local in zip(node.inputs, local_grads):
+    earlier = [node.grad for node in order]
+    try:
+        for node in order:
+            node.grad = 0.0
+        root.grad = 1.0
+        checking = _switches.checking
+        for node in reversed(order):  # outputs first: a node's grad is complete when it comes up
+            upstream = node.grad
+            for x, local in zip(node.inputs, node.local_grads):
                 contribution = upstream * local  # the chain rule, one edge at a time
-                if checking and not math.isfinite(_data(contribution)):
+                if checking and not math.isfinite(contribution):
                     _report_anomaly(node, x, upstream, local)
-                previous = derivatives.get(x)
-                derivatives[x] = contribution if previous is None else previous + contribution
+                x.grad += contribution
+        return [node.grad for node in order]
+    finally:
+        for node, before in zip(order, earlier):
+            node.grad = before
+
+
+def _derivative_graphs(root: Value) -> dict[Value, Value]:
+    """d root / d node for every reachable node, as Values that can be differentiated again.
+
+    The same sweep as `_derivatives`, but each local derivative is rebuilt as a Value from the
+    op table's rule, so every product and sum below is recorded in a new graph.
+    """
+    derivatives: dict[Value, Value] = {root: Value(1.0)}
+    for node in reversed(topological_order(root)):
+        if not node.inputs:
+            continue
+        upstream = derivatives[node]
+        for x, local in zip(node.inputs, OPS[node.op].local_grads(node, *node.inputs)):
+            contribution = upstream * local
+            if _switches.checking and not math.isfinite(contribution.data):
+                _report_anomaly(node, x, upstream, local)
+            previous = derivatives.get(x)
+            derivatives[x] = contribution if previous is None else previous + contribution
     return derivatives
 
 
@@ -288,10 +309,8 @@ def _report_anomaly(node: Value, x: Value, upstream: Any, local: Any) -> None:
     )
 
 
-def grad(
-    output: Value, inputs: Sequence[Value], create_graph: bool = False
-) -> list[Any]:
-    """d output / d x for each x in `inputs`, leaving every `.grad` untouched.
+def grad(output: Value, inputs: Sequence[Value], create_graph: bool = False) -> list[Any]:
+    """d output / d x for each x in `inputs`, leaving every `.grad` as it was.
 
     With `create_graph=True` the results are Values that can be differentiated again (second and
     higher derivatives); otherwise they are floats.
@@ -302,11 +321,13 @@ def grad(
     for x in inputs:
         if not isinstance(x, Value):
             raise TypeError(f"grad: every input must be a Value, got {type(x).__name__} {x!r}")
-    derivatives = _reverse_sweep(output, create_graph)
-    results = [derivatives.get(x, 0.0) for x in inputs]
-    if create_graph:
-        return [r if isinstance(r, Value) else Value(r) for r in results]
-    return results
+    with _cycle_collector_paused():
+        if create_graph:
+            graphs = _derivative_graphs(output)
+            return [graphs[x] if x in graphs else Value(0.0) for x in inputs]
+        order = topological_order(output)
+        derivatives = dict(zip(order, _derivatives(output, order)))
+    return [derivatives.get(x, 0.0) for x in inputs]
 
 
 def function(name: str) -> Callable[[Any], Any]:

@@ -65,3 +65,13 @@ def test_anomaly_mode_passes_finite_gradients() -> None:
     with detect_anomaly():
         (x.sqrt() * x.log()).backward()
     assert math.isfinite(x.grad)
+
+
+def test_a_stopped_backward_leaves_every_grad_as_it_was() -> None:
+    x = Value(0.0, "x")
+    y = Value(2.0, "y")
+    loss = x.sqrt() * y
+    y.grad = 5.0
+    with detect_anomaly(), pytest.raises(FloatingPointError):
+        loss.backward()
+    assert (x.grad, y.grad, loss.grad) == (0.0, 5.0, 0.0)

@@ -6,12 +6,17 @@
     'w_13^2'
 """
 
-from nn.losses import binary_cross_entropy, half_squared_error, hinge, l2, mse
+from nn import backprop, datasets
+from nn.losses import LOSSES, binary_cross_entropy, half_squared_error, hinge, l2, mse
 from nn.module import ACTIVATIONS, MLP, Layer, Module, Neuron, Trace
 from nn.optim import SGD, Adam
+from nn.seed_report import seed_report
+from nn.serialize import load, save
+from nn.train import fit
 
 __all__ = [
     "ACTIVATIONS",
+    "LOSSES",
     "MLP",
     "SGD",
     "Adam",
@@ -19,9 +24,15 @@ __all__ = [
     "Module",
     "Neuron",
     "Trace",
+    "backprop",
     "binary_cross_entropy",
+    "datasets",
+    "fit",
     "half_squared_error",
     "hinge",
     "l2",
+    "load",
     "mse",
+    "save",
+    "seed_report",
 ]

@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 import random
 
+from nn.backprop import assign
 from nn.module import MLP
 
 Points = list[list[float]]
@@ -37,7 +38,9 @@ def _linspace(start: float, stop: float, count: int, endpoint: bool = True) -> l
     return [start + i * step for i in range(count)]
 
 
-def _noisy_shuffled(points: Points, labels: Labels, noise: float, seed: int) -> tuple[Points, Labels]:
+def _noisy_shuffled(
+    points: Points, labels: Labels, noise: float, seed: int
+) -> tuple[Points, Labels]:
     """Add N(0, noise²) to every coordinate, then shuffle the examples (both from one seed)."""
     rng = random.Random(seed)
     noisy = [[x + rng.gauss(0.0, noise), y + rng.gauss(0.0, noise)] for x, y in points]
@@ -101,9 +104,5 @@ SEED_Y = [1.0, 0.0]  # y_1 y_2
 def seed_example(expand: bool = False) -> tuple[MLP, list[float], list[float]]:
     """The seed's 3-4-2 network (σ = sigmoid everywhere) with the weights above, x and y."""
     model = MLP(3, [4, 2], activation="sigmoid", output_activation="sigmoid", expand=expand)
-    for layer, weights, biases in zip(model.layers, (SEED_W2, SEED_W3), (SEED_B2, SEED_B3)):
-        for neuron, row, bias in zip(layer.neurons, weights, biases):
-            for w, value in zip(neuron.weights, row):
-                w.data = value
-            neuron.bias.data = bias
+    assign(model, {2: SEED_W2, 3: SEED_W3}, {2: SEED_B2, 3: SEED_B3})
     return model, list(SEED_X), list(SEED_Y)

@@ -1,4 +1,4 @@
-"""Loss functions for one example, built from Value operations so that backward() differentiates them.
+"""Loss functions for one example, built from Value operations so that backward() works through.
 
 Each `loss(pred, target) -> Value` takes a prediction (a Value or a list of Values) and a target
 (a number or a list of numbers of the same length).
@@ -7,12 +7,11 @@ Each `loss(pred, target) -> Value` takes a prediction (a Value or a list of Valu
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from typing import Union
 
 from autograd import Value
 
-Prediction = Union[Value, Sequence[Value]]
-Target = Union[float, int, Sequence[Union[float, int]]]
+Prediction = Value | Sequence[Value]
+Target = float | int | Sequence[float | int]
 Loss = Callable[[Prediction, Target], Value]
 
 
@@ -44,8 +43,8 @@ def _labels(pred: Prediction, target: Target, name: str) -> list[tuple[Value, fl
     return pairs
 
 
-def _sum(terms: Iterable[Value]) -> Value:
-    """t_1 + t_2 + ... summed left to right (every caller passes at least one term)."""
+def sum_values(terms: Iterable[Value]) -> Value:
+    """t_1 + t_2 + ... summed left to right, with no extra 0 node (needs at least one term)."""
     iterator = iter(terms)
     total = next(iterator)
     for term in iterator:
@@ -55,7 +54,7 @@ def _sum(terms: Iterable[Value]) -> Value:
 
 def _squared_errors(pairs: list[tuple[Value, float]]) -> Value:
     """Σ_j (y_j − a_j)², each written as d·d so that a huge d gives inf rather than an error."""
-    return _sum((a - y) * (a - y) for a, y in pairs)
+    return sum_values((a - y) * (a - y) for a, y in pairs)
 
 
 def half_squared_error(pred: Prediction, target: Target) -> Value:
@@ -71,7 +70,8 @@ def mse(pred: Prediction, target: Target) -> Value:
 
 def hinge(pred: Prediction, target: Target) -> Value:
     """Σ_j max(0, 1 − t_j·z_j) with label 0 mapped to t = −1 and 1 to t = +1 (z a raw score)."""
-    return _sum((1.0 - (2.0 * y - 1.0) * z).relu() for z, y in _labels(pred, target, "hinge"))
+    pairs = _labels(pred, target, "hinge")
+    return sum_values((1.0 - (2.0 * y - 1.0) * z).relu() for z, y in pairs)
 
 
 def binary_cross_entropy(pred: Prediction, target: Target) -> Value:
@@ -79,7 +79,7 @@ def binary_cross_entropy(pred: Prediction, target: Target) -> Value:
 
     max(z, 0) − z·y + log(1 + e^{−|z|}), which never overflows and never takes log(0).
     """
-    return _sum(
+    return sum_values(
         z.relu() - z * y + (1.0 + _minus_magnitude(z).exp()).log()
         for z, y in _labels(pred, target, "binary_cross_entropy")
     )
@@ -91,14 +91,14 @@ def _minus_magnitude(z: Value) -> Value:
 
 
 def l2(params: Sequence[Value]) -> Value:
-    """The weight penalty Σ p² over `params` (multiply it by a small factor and add it to a loss)."""
+    """The weight penalty Σ p² over `params` (add a small multiple of it to a loss)."""
     params = list(params)
     if not params:
         raise ValueError("l2: got no parameters")
     for p in params:
         if not isinstance(p, Value):
             raise TypeError(f"l2: parameters must be Values, got {type(p).__name__} {p!r}")
-    return _sum(p * p for p in params)
+    return sum_values(p * p for p in params)
 
 
 LOSSES: dict[str, Loss] = {

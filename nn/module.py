@@ -10,18 +10,19 @@ Initialisation (seeded): every weight is drawn uniformly from [-1/√nin, 1/√n
 uniform, so a unit's z starts at a similar scale whatever its fan-in); every bias starts at 0.
 """
 
+
 from __future__ import annotations
 
 import math
 import random
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Sequence
-from typing import NamedTuple, Union
+from typing import NamedTuple
 
 from autograd import Value, dot
 
-Operand = Union[Value, float, int]
-Seed = Union[int, random.Random, None]
+Operand = Value | float | int
+Seed = int | random.Random | None
 
 ACTIVATIONS: tuple[str, ...] = ("tanh", "sigmoid", "relu", "linear")
 _SIGMA: dict[str, Callable[[Value], Value] | None] = {
@@ -43,6 +44,22 @@ def check_activation(activation: object) -> str:
     if not isinstance(activation, str) or activation not in _SIGMA:
         raise ValueError(f"activation must be one of {ACTIVATIONS}, got {activation!r}")
     return activation
+
+
+def as_values(x: Sequence[Operand], what: str) -> Sequence[Value]:
+    """`x` itself when it holds only Values; else a copy with each number made a constant leaf."""
+    if isinstance(x, (str, bytes)) or not isinstance(x, Sequence):
+        raise TypeError(f"{what} must be a list of numbers or Values, got {x!r}")
+    if set(map(type, x)) <= {Value}:
+        return x  # type: ignore[return-value]
+    return [a if isinstance(a, Value) else _constant(a) for a in x]
+
+
+def _constant(number: Operand) -> Value:
+    """A plain number as a leaf Value labelled with the number, as the engine labels constants."""
+    value = Value(number)  # type: ignore[arg-type]
+    value.label = f"{value.data:g}"
+    return value
 
 
 def _positive_int(value: object, what: str) -> int:
@@ -119,8 +136,8 @@ class Neuron(Module):
         self._z_label = seed_label("z", (index,), layer)
         self._a_label = seed_label("a", (index,), layer)
 
-    def weighted_input(self, x: Sequence[Operand]) -> Value:
-        """z_j^l = Σ_k w_jk^l a_k^{l-1} + b_j^l  (eq. (1) for one neuron)."""
+    def weighted_input(self, x: Sequence[Value]) -> Value:
+        """z_j^l = Σ_k w_jk^l a_k^{l-1} + b_j^l  (eq. (1) for one neuron); `x` must be Values."""
         if self.expand:
             z = _expanded_dot(self.weights, x, self.bias)
         else:
@@ -137,7 +154,7 @@ class Neuron(Module):
         return a
 
     def __call__(self, x: Sequence[Operand]) -> Value:
-        return self.activate(self.weighted_input(x))
+        return self.activate(self.weighted_input(as_values(x, "Neuron input")))
 
     def parameters(self) -> list[Value]:
         return [*self.weights, self.bias]
@@ -146,7 +163,7 @@ class Neuron(Module):
         return f"Neuron({len(self.weights)}, activation={self.activation!r})"
 
 
-def _expanded_dot(weights: Sequence[Value], x: Sequence[Operand], bias: Value) -> Value:
+def _expanded_dot(weights: Sequence[Value], x: Sequence[Value], bias: Value) -> Value:
     """w_1·a_1 + w_2·a_2 + ... + b from single `*` and `+` nodes, summed left to right like dot."""
     if len(weights) != len(x):
         raise ValueError(
@@ -186,7 +203,8 @@ class Layer(Module):
 
     def __call__(self, x: Sequence[Operand]) -> list[Value]:
         """A^l = σ(W^l A^{l-1} + B^l), always a list (a layer of width 1 too)."""
-        return [neuron(x) for neuron in self.neurons]
+        values = as_values(x, "Layer input")
+        return [neuron.activate(neuron.weighted_input(values)) for neuron in self.neurons]
 
     def parameters(self) -> list[Value]:
         return [p for neuron in self.neurons for p in neuron.parameters()]
@@ -254,7 +272,7 @@ class MLP(Module):
     def input_values(self, x: Sequence[Operand]) -> list[Value]:
         """A^1: the example as Values labelled a_k^1 (Values given are kept as they are)."""
         if isinstance(x, (str, bytes)) or not isinstance(x, Sequence):
-            raise TypeError(f"MLP input must be a list of {self.nin} numbers, got {x!r}")
+            raise TypeError(f"MLP input must be a list of {self.nin} numbers, got {x!r:.80}")
         if len(x) != self.nin:
             raise ValueError(f"MLP expects {self.nin} inputs, got {len(x)}")
         return [
@@ -264,9 +282,9 @@ class MLP(Module):
 
     def __call__(self, x: Sequence[Operand]) -> Value | list[Value]:
         """The output A^L: one Value if the output layer has one neuron, else a list."""
-        activations: list[Value] = self.input_values(x)
+        activations = self.input_values(x)
         for layer in self.layers:
-            activations = layer(activations)
+            activations = [n.activate(n.weighted_input(activations)) for n in layer.neurons]
         return activations[0] if len(activations) == 1 else activations
 
     def trace(self, x: Sequence[Operand]) -> Trace:
@@ -282,7 +300,9 @@ class MLP(Module):
         """Neuron j of layer l (l = 2..L, j from 1), or IndexError stating the valid ranges."""
         L = len(self.layers) + 1
         if not _index_in(l, 2, L):
-            raise IndexError(f"layer l must be an int from 2 to {L} (layer 1 is the input), got {l!r}")
+            raise IndexError(
+                f"layer l must be an int from 2 to {L} (layer 1 is the input), got {l!r}"
+            )
         neurons = self.layers[l - 2].neurons
         if not _index_in(j, 1, len(neurons)):
             raise IndexError(f"layer {l} has neurons j = 1..{len(neurons)}, got j={j!r}")

@@ -1,0 +1,9 @@
+"""Print the seed's 3-4-2 worked example: the forward pass, C, Δ³, Δ², every ∂C/∂w and ∂C/∂b.
+
+Run from the project root:  python examples/seed_example.py
+"""
+
+from nn import seed_report
+
+if __name__ == "__main__":
+    print(seed_report())

@@ -1,0 +1,271 @@
+"""`fit`: mini-batch training with a progress bar, NaN guards, checkpoints and a clean Ctrl-C.
+
+Each step averages the per-example losses of one mini-batch, so backward() leaves the averaged
+per-example gradients in `.grad` (the seed's conclusion), and the optimizer takes one step.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+import signal
+import sys
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from types import FrameType
+from typing import cast
+
+from tqdm import tqdm
+
+from autograd import Value
+from nn.losses import LOSSES, Loss, Target, binary_cross_entropy, hinge, sum_values
+from nn.module import MLP, Module
+from nn.optim import Optimizer
+from nn.serialize import PathLike, save
+
+Example = Sequence[Value | float | int]
+
+# Losses that read the output as a score around 0 (class 1 when > 0); the others compare it
+# with 0/1 targets directly, so class 1 means an output above 0.5.
+_MARGIN_LOSSES: tuple[Loss, ...] = (hinge, binary_cross_entropy)
+
+
+class _Interrupt:
+    """Remembers a Ctrl-C so that fit can stop after the step it is in."""
+
+    __slots__ = ("requested",)
+
+    def __init__(self) -> None:
+        self.requested = False
+
+    def request(self, signum: int, frame: FrameType | None) -> None:
+        self.requested = True
+
+
+@contextmanager
+def _deferred_ctrl_c() -> Iterator[_Interrupt]:
+    """While inside, Ctrl-C only sets a flag (main thread only; elsewhere it stays an exception)."""
+    interrupt = _Interrupt()
+    if threading.current_thread() is not threading.main_thread():
+        yield interrupt
+        return
+    previous = signal.signal(signal.SIGINT, interrupt.request)
+    try:
+        yield interrupt
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def fit(
+    model: Module,
+    X: Sequence[Example],
+    y: Sequence[Target],
+    loss: Loss | str,
+    optimizer: Optimizer,
+    epochs: int = 100,
+    batch_size: int = 32,
+    shuffle: bool = True,
+    seed: int = 0,
+    progress: bool = True,
+    checkpoint: PathLike | None = None,
+) -> list[float]:
+    """Train `model` on (X, y) and return the mean loss of each epoch.
+
+    `loss` is a loss function or its name in nn.LOSSES. With `checkpoint`, the model is saved
+    there (atomically) after every epoch. A NaN or infinite loss, gradient or parameter stops
+    training with FloatingPointError naming the epoch and step; the parameters are left as they
+    were after the last finite step. Ctrl-C stops after the current step, saves the checkpoint,
+    says where, and returns the history so far (its last entry covers the epoch's steps done).
+    """
+    loss_fn = _loss_function(loss)
+    _check_arguments(model, X, y, optimizer, epochs, batch_size, seed, checkpoint)
+    trainer = _Trainer(model, X, y, loss_fn, optimizer)
+    rng = random.Random(seed)
+    order = list(range(len(X)))
+    steps = math.ceil(len(X) / batch_size)
+    history: list[float] = []
+    stopped_at: tuple[int, int] | None = None
+    with _deferred_ctrl_c() as interrupt, tqdm(
+        total=epochs * steps, disable=not progress, unit="step"
+    ) as bar:
+        for epoch in range(1, epochs + 1):
+            if shuffle:
+                rng.shuffle(order)
+            bar.set_description(f"epoch {epoch}/{epochs}", refresh=False)
+            tally = _Tally()
+            step = 0
+            try:
+                for step in range(1, steps + 1):
+                    batch = order[(step - 1) * batch_size : step * batch_size]
+                    tally.add(*trainer.step(batch, f"epoch {epoch}, step {step}"), len(batch))
+                    bar.set_postfix(loss=f"{tally.mean_loss:.4f}", acc=f"{tally.accuracy:.1%}",
+                                    refresh=False)
+                    bar.update()
+                    if interrupt.requested:
+                        raise KeyboardInterrupt
+            except KeyboardInterrupt:
+                stopped_at = (epoch, step)
+            if tally.seen:
+                history.append(tally.mean_loss)
+            if stopped_at is not None:
+                break
+            if checkpoint is not None:
+                _save(model, checkpoint)
+    if stopped_at is not None:
+        _report_interrupt(model, *stopped_at, checkpoint)
+    return history
+
+
+class _Tally:
+    """An epoch's running totals: summed per-example loss, examples right, examples seen."""
+
+    __slots__ = ("loss_sum", "correct", "seen")
+
+    def __init__(self) -> None:
+        self.loss_sum = 0.0
+        self.correct = 0
+        self.seen = 0
+
+    def add(self, mean_loss: float, correct: int, size: int) -> None:
+        self.loss_sum += mean_loss * size
+        self.correct += correct
+        self.seen += size
+
+    @property
+    def mean_loss(self) -> float:
+        return self.loss_sum / self.seen
+
+    @property
+    def accuracy(self) -> float:
+        return self.correct / self.seen
+
+
+class _Trainer:
+    """What every step needs: the model, the data, the loss and the optimizer."""
+
+    __slots__ = ("model", "X", "y", "loss_fn", "optimizer", "threshold")
+
+    def __init__(
+        self,
+        model: Module,
+        X: Sequence[Example],
+        y: Sequence[Target],
+        loss_fn: Loss,
+        optimizer: Optimizer,
+    ) -> None:
+        self.model, self.X, self.y = model, X, y
+        self.loss_fn, self.optimizer = loss_fn, optimizer
+        self.threshold = 0.0 if loss_fn in _MARGIN_LOSSES else 0.5
+
+    def step(self, batch: list[int], where: str) -> tuple[float, int]:
+        """One update on one mini-batch: (its mean loss, how many examples it got right).
+
+        Nothing is applied unless the loss, every gradient and every updated parameter are
+        finite; otherwise FloatingPointError says `where`.
+        """
+        params = self.optimizer.params
+        try:
+            predictions = [self.model(self.X[i]) for i in batch]
+            losses = [self.loss_fn(p, self.y[i]) for p, i in zip(predictions, batch)]
+            mean_loss = sum_values(losses) / len(batch)
+            self.optimizer.zero_grad()
+            mean_loss.backward()
+        except OverflowError as error:
+            raise FloatingPointError(f"fit: overflow at {where}: {error}") from error
+        if not math.isfinite(mean_loss.data):
+            raise FloatingPointError(
+                f"fit: the loss became {mean_loss.data!r} at {where}; the update was not "
+                "applied, so the parameters are those of the last finite step "
+                "(try a smaller learning rate)"
+            )
+        _check_finite(params, "gradient", lambda p: p.grad, where)
+        before = [p.data for p in params]
+        self.optimizer.step()
+        try:
+            _check_finite(params, "value", lambda p: p.data, where)
+        except FloatingPointError:
+            for p, data in zip(params, before):
+                p.data = data
+            raise
+        correct = sum(
+            _is_correct(p, self.y[i], self.threshold) for p, i in zip(predictions, batch)
+        )
+        return mean_loss.data, correct
+
+
+def _check_finite(
+    params: list[Value], what: str, read: Callable[[Value], float], where: str
+) -> None:
+    """FloatingPointError naming the first parameter whose `what` is NaN or infinite."""
+    for p in params:
+        number = read(p)
+        if not math.isfinite(number):
+            raise FloatingPointError(
+                f"fit: the {what} of parameter {p.label or '?'} became {number!r} at {where}; "
+                "the parameters are those of the last finite step (try a smaller learning rate)"
+            )
+
+
+def _is_correct(prediction: Value | list[Value], target: Target, threshold: float) -> bool:
+    """One output: is it on the target's side of `threshold`? Several: does the argmax match?"""
+    if isinstance(prediction, Value):
+        label = target[0] if isinstance(target, Sequence) else target
+        return (prediction.data > threshold) == (label == 1)
+    outputs = [p.data for p in prediction]
+    targets = list(target) if isinstance(target, Sequence) else [target]
+    return outputs.index(max(outputs)) == targets.index(max(targets))
+
+
+def _report_interrupt(model: Module, epoch: int, step: int, checkpoint: PathLike | None) -> None:
+    """After Ctrl-C: save the checkpoint if there is one and say where (one line on stderr)."""
+    if checkpoint is None:
+        outcome = "not saved (pass checkpoint=PATH to fit to save)"
+    else:
+        _save(model, checkpoint)
+        outcome = f"model saved to {checkpoint!s}"
+    print(f"fit: interrupted at epoch {epoch}, step {step}; {outcome}", file=sys.stderr)
+
+
+def _save(model: Module, checkpoint: PathLike) -> None:
+    """Save the checkpoint; _check_arguments has made sure that the model is an MLP."""
+    save(cast(MLP, model), checkpoint)
+
+
+def _loss_function(loss: Loss | str) -> Loss:
+    """The loss function itself, or the one named in LOSSES."""
+    if isinstance(loss, str):
+        if loss not in LOSSES:
+            raise ValueError(f"fit: unknown loss {loss!r}; choose one of {sorted(LOSSES)}")
+        return LOSSES[loss]
+    if not callable(loss):
+        raise TypeError(f"fit: loss must be a loss function or its name, got {loss!r}")
+    return loss
+
+
+def _check_arguments(
+    model: Module,
+    X: Sequence[Example],
+    y: Sequence[Target],
+    optimizer: Optimizer,
+    epochs: int,
+    batch_size: int,
+    seed: int,
+    checkpoint: PathLike | None,
+) -> None:
+    """TypeError/ValueError naming the first bad argument of fit."""
+    if not isinstance(model, Module):
+        raise TypeError(f"fit: model must be an nn Module (an MLP), got {type(model).__name__}")
+    if not isinstance(optimizer, Optimizer):
+        raise TypeError(f"fit: optimizer must be SGD or Adam, got {type(optimizer).__name__}")
+    if len(X) != len(y):
+        raise ValueError(f"fit: {len(X)} inputs in X but {len(y)} targets in y; they must match")
+    if not X:
+        raise ValueError("fit: X is empty")
+    for name, value in (("epochs", epochs), ("batch_size", batch_size)):
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise ValueError(f"fit: {name} must be an int >= 1, got {value!r}")
+    if isinstance(seed, bool) or not isinstance(seed, int):
+        raise TypeError(f"fit: seed must be an int, got {seed!r}")
+    if checkpoint is not None and not isinstance(model, MLP):
+        raise TypeError("fit: checkpoint= saves an MLP; this model is not one")

@@ -117,8 +117,9 @@ class Value:
         """
         with _cycle_collector_paused():
             order = topological_order(self)
-            for node, derivative in zip(order, _derivatives(self, order)):
-                node.grad += derivative
+            earlier = _pass_in_grad_slots(self, order)
+            for node, before in zip(order, earlier):
+                node.grad += before
 
     def detach(self) -> Value:
         """A new leaf with the same data and label: gradients stop here."""
@@ -236,18 +237,18 @@ def topological_order(root: Value) -> list[Value]:
     return order
 
 
-def _derivatives(root: Value, order: list[Value]) -> list[float]:
-    """d root / d node for every node of `order` (root's topological order), as floats.
+def _pass_in_grad_slots(root: Value, order: list[Value]) -> list[float]:
+    """Leave d root / d node in every `node.grad` of `order`, and return what they held before.
 
-    The sweep accumulates in the nodes' own `.grad` slots, the fastest place Python offers,
-    and puts back what they held before, even if detect_anomaly stops it halfway.
+    The nodes' own `.grad` slots are the fastest place Python offers to add up a pass. If
+    detect_anomaly stops the sweep halfway, every slot gets its earlier value back.
     """
     earlier = [node.grad for node in order]
+    for node in order:
+        node.grad = 0.0
+    root.grad = 1.0
+    checking = _switches.checking
     try:
-        for node in order:
-            node.grad = 0.0
-        root.grad = 1.0
-        checking = _switches.checking
         for node in reversed(order):  # outputs first: a node's grad is complete when it comes up
             upstream = node.grad
             for x, local in zip(node.inputs, node.local_grads):
@@ -255,17 +256,18 @@ def _derivatives(root: Value, order: list[Value]) -> list[float]:
                 if checking and not math.isfinite(contribution):
                     _report_anomaly(node, x, upstream, local)
                 x.grad += contribution
-        return [node.grad for node in order]
-    finally:
+    except BaseException:
         for node, before in zip(order, earlier):
             node.grad = before
+        raise
+    return earlier
 
 
 def _derivative_graphs(root: Value) -> dict[Value, Value]:
     """d root / d node for every reachable node, as Values that can be differentiated again.
 
-    The same sweep as `_derivatives`, but each local derivative is rebuilt as a Value from the
-    op table's rule, so every product and sum below is recorded in a new graph.
+    The same sweep as `_pass_in_grad_slots`, but each local derivative is rebuilt as a Value
+    from the op table's rule, so every product and sum below is recorded in a new graph.
     """
     derivatives: dict[Value, Value] = {root: Value(1.0)}
     for node in reversed(topological_order(root)):
@@ -326,7 +328,10 @@ def grad(output: Value, inputs: Sequence[Value], create_graph: bool = False) -> 
             graphs = _derivative_graphs(output)
             return [graphs[x] if x in graphs else Value(0.0) for x in inputs]
         order = topological_order(output)
-        derivatives = dict(zip(order, _derivatives(output, order)))
+        earlier = _pass_in_grad_slots(output, order)
+        derivatives = {node: node.grad for node in order}
+        for node, before in zip(order, earlier):
+            node.grad = before
     return [derivatives.get(x, 0.0) for x in inputs]
 
 

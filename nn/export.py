@@ -3,11 +3,13 @@
 PyTorch is an optional extra (`pip install "chainrule[torch]"`), so it is imported only inside
 `to_torch`; the rest of `nn` never needs it.
 """
+# ruff: noqa: E741  (`l` is the seed's layer index: W[l], Z[l], w_jk^l)
 
 from __future__ import annotations
 
 from typing import Any
 
+from nn.backprop import weights_of
 from nn.module import MLP
 
 # The PyTorch module for each hidden/output activation; "linear" adds no module at all.
@@ -30,15 +32,13 @@ def to_torch(model: MLP) -> Any:
             'pip install torch (or pip install "chainrule[torch]")'
         ) from error
 
+    W, B = weights_of(model)
     modules = []
-    for layer in model.layers:
-        rows = [[w.data for w in neuron.weights] for neuron in layer.neurons]
-        linear = torch.nn.Linear(len(rows[0]), len(rows), dtype=torch.float64)
+    for l, layer in enumerate(model.layers, start=2):
+        linear = torch.nn.Linear(len(W[l][0]), len(W[l]), dtype=torch.float64)
         with torch.no_grad():
-            linear.weight.copy_(torch.tensor(rows, dtype=torch.float64))
-            linear.bias.copy_(
-                torch.tensor([neuron.bias.data for neuron in layer.neurons], dtype=torch.float64)
-            )
+            linear.weight.copy_(torch.tensor(W[l], dtype=torch.float64))
+            linear.bias.copy_(torch.tensor(B[l], dtype=torch.float64))
         modules.append(linear)
         activation = _TORCH_ACTIVATIONS[layer.activation]
         if activation is not None:

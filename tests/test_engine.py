@@ -56,6 +56,8 @@ def build(tree: Tree, xs: list[Any], on: str) -> Any:
     if kind in UNARY:
         return unary(kind, a, on)
     b = build(tree[2], xs, on)
+    if on == "value" and not isinstance(a, Value) and not isinstance(b, Value):
+        a = Value(a)  # two constants: still computed by the engine, not by Python's floats
     if kind == "**":  # a plain-number exponent
         exponent = 3.0 if on == "value" else sympy.Integer(3)
         return a**exponent

@@ -13,7 +13,7 @@ from html import escape
 import graphviz
 
 from autograd import Value
-from viz.format import format_number
+from viz.format import format_number, pretty_label
 from viz.nodes import Kind, backward_steps, kind_of, op_symbol
 from viz.style import (
     DERIVATIVE_COLOR,
@@ -31,6 +31,8 @@ from viz.style import (
 from viz.view import View, choose_view
 
 RANKDIRS = ("TB", "LR", "BT", "RL")
+# Past this many edges the ∂ labels would bury the drawing, so it leaves them out and says so.
+MAX_LABELLED_EDGES = 120
 
 
 def draw_dot(
@@ -41,38 +43,35 @@ def draw_dot(
     Past `max_nodes` values the drawing folds parameters into their ops, then keeps only the part
     nearest the root, and its caption says so; a graph too large even for that raises ValueError.
     """
-    check_graph_arguments("draw_dot", root, rankdir, show_grad, max_nodes)
+    _check_style(rankdir, show_grad)
     view = choose_view(root, max_nodes, "draw_dot")
     steps = backward_steps(view.order)
     shown = [node for node in view.order if node in view.shown]
     kinds = {node: kind_of(node, root) for node in shown}
+    edge_count = sum(x in view.shown for node in shown for x in node.inputs)
+    labelled = edge_count <= MAX_LABELLED_EDGES
+    notes = [view.note] if view.note else []
+    if not labelled:
+        notes.append(f"{edge_count} edges, too many to label with ∂: draw a part to see them")
     graph = graphviz.Digraph(
         "chainrule",
-        graph_attr=graph_attributes(rankdir, _caption(kinds.values(), show_grad, view.note)),
+        graph_attr=graph_attributes(rankdir, _caption(kinds.values(), show_grad, notes)),
         node_attr={"fontname": FONT, "fontsize": "12", "color": LINE_COLOR, "shape": "plain"},
         edge_attr={"fontname": FONT, "fontsize": "10", "color": LINE_COLOR, "arrowsize": "0.7"},
     )
     for node in shown:
         graph.node(_value_id(node, steps), _record(node, steps[node], kinds[node], show_grad))
         if node.op:
-            _draw_op(graph, node, steps, view)
+            _draw_op(graph, node, steps, view, labelled)
     return graph
 
 
-def check_graph_arguments(
-    caller: str, root: object, rankdir: object, show_grad: object, max_nodes: object
-) -> None:
-    """Fail early, naming the bad argument, before any drawing starts."""
-    if not isinstance(root, Value):
-        raise TypeError(f"{caller}: root must be a Value, got {type(root).__name__} {root!r}")
+def _check_style(rankdir: object, show_grad: object) -> None:
+    """Fail early, naming the bad argument (root and max_nodes are checked by choose_view)."""
     if rankdir not in RANKDIRS:
-        raise ValueError(f"{caller}: rankdir must be one of {', '.join(RANKDIRS)}, got {rankdir!r}")
+        raise ValueError(f"draw_dot: rankdir must be one of {', '.join(RANKDIRS)}, got {rankdir!r}")
     if not isinstance(show_grad, bool):
-        raise TypeError(f"{caller}: show_grad must be True or False, got {show_grad!r}")
-    if isinstance(max_nodes, bool) or not isinstance(max_nodes, int):
-        raise TypeError(f"{caller}: max_nodes must be an int, got {type(max_nodes).__name__}")
-    if max_nodes < 1:
-        raise ValueError(f"{caller}: max_nodes must be at least 1, got {max_nodes}")
+        raise TypeError(f"draw_dot: show_grad must be True or False, got {show_grad!r}")
 
 
 def _value_id(node: Value, steps: dict[Value, int]) -> str:
@@ -87,11 +86,11 @@ def _record(node: Value, step: int, kind: Kind, show_grad: bool) -> str:
     """One row: #step | label | data | grad (a constant's label is its data, so it is left out)."""
     cells = [f'<FONT POINT-SIZE="10" COLOR="{MUTED_COLOR}">#{step}</FONT>']
     if node.label and kind is not Kind.CONSTANT:
-        cells.append(f"<B>{escape(node.label)}</B>")
+        cells.append(f"<B>{escape(pretty_label(node.label))}</B>")
     cells.append(f"data {format_number(node.data)}")
     if show_grad:
         cells.append(f'<FONT COLOR="{GRAD_COLOR}">grad {format_number(node.grad)}</FONT>')
-    border = "2" if kind is Kind.OUTPUT else "1"
+    border = "2" if kind is Kind.OUTPUT else "0"
     row = "".join(f"<TD>{cell}</TD>" for cell in cells)
     return (
         f'<<TABLE BORDER="{border}" CELLBORDER="1" CELLSPACING="0" CELLPADDING="4" '
@@ -99,8 +98,10 @@ def _record(node: Value, step: int, kind: Kind, show_grad: bool) -> str:
     )
 
 
-def _draw_op(graph: graphviz.Digraph, node: Value, steps: dict[Value, int], view: View) -> None:
-    """The op node, its edge to the value it makes, and one edge per drawn input with ∂ on it."""
+def _draw_op(
+    graph: graphviz.Digraph, node: Value, steps: dict[Value, int], view: View, labelled: bool
+) -> None:
+    """The op node, its edge to the value it makes, and an edge per drawn input (∂ on it)."""
     op_id = _op_id(node, steps)
     folded, cut = view.hidden_inputs(node)
     graph.node(op_id, _op_label(node.op, folded), shape="ellipse", style="filled",
@@ -108,8 +109,8 @@ def _draw_op(graph: graphviz.Digraph, node: Value, steps: dict[Value, int], view
     graph.edge(op_id, _value_id(node, steps))
     for x, local in zip(node.inputs, node.local_grads):
         if x in view.shown:
-            graph.edge(_value_id(x, steps), op_id, label=f" ∂ {format_number(local)} ",
-                       fontcolor=DERIVATIVE_COLOR)
+            label = f" ∂ {format_number(local)} " if labelled else ""
+            graph.edge(_value_id(x, steps), op_id, label=label, fontcolor=DERIVATIVE_COLOR)
     if cut:
         stub_id = f"cut{steps[node]}"
         graph.node(stub_id, f"⋯ {cut} more", shape="box", style="dashed,filled",
@@ -129,16 +130,13 @@ def _op_label(op: str, folded_parameters: int) -> str:
     )
 
 
-def _caption(kinds: Iterable[Kind], show_grad: bool, note: str) -> str:
+def _caption(kinds: Iterable[Kind], show_grad: bool, notes: list[str]) -> str:
     """The legend: a swatch per kind of node drawn, what #n and ∂ mean, and any collapse note."""
-    lines = ["#n: the step at which backward() reaches the value (the output is #1)"]
+    lines = [
+        "#n: the step at which backward() reaches the value (the output is #1)",
+        "∂ on an edge: the local derivative of the op's output by that input",
+    ]
     if show_grad:
-        lines.append(
-            "∂ on an edge: the local derivative of the op's output by that input; "
-            "a value's grad = Σ over its edges of ∂ × grad of the op's output (the chain rule)"
-        )
-    else:
-        lines.append("∂ on an edge: the local derivative of the op's output by that input")
-    if note:
-        lines.append(note)
+        lines.append("a value's grad = Σ over its edges of ∂ × the grad of the op's output")
+    lines += notes
     return caption([*kind_swatches(kinds), (OP_FILL, "op")], lines)

@@ -7,6 +7,8 @@ and every limit is checked before work grows: length before parsing, nesting dep
 number of parts while walking. Every problem raises `ExpressionError` with a one-line reason.
 
 Parts made only of numbers are computed at once, so `x * (1/2)` becomes one node `x * 0.5`.
+Each new node is labelled with its piece of the text when that is short (`x*w`, `tanh(n)`), so a
+drawing says what every box is.
 """
 
 from __future__ import annotations
@@ -16,6 +18,8 @@ import keyword
 import math
 import numbers
 import operator
+import unicodedata
+import warnings
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any, TypeAlias
 
@@ -25,6 +29,7 @@ from autograd import OPS, Value
 MAX_LENGTH = 10_000
 MAX_DEPTH = 100
 MAX_PARTS = 2_000
+MAX_LABEL = 24
 
 FUNCTIONS: dict[str, Callable[[Any], Any]] = {
     "exp": autograd.exp,
@@ -87,9 +92,9 @@ def parse_expression(text: str, bindings: Mapping[str, float | Value]) -> Value:
         raise TypeError(
             f"bindings must be a mapping of name to number, got {type(bindings).__name__}"
         )
-    leaves = {name: _leaf(name, value) for name, value in bindings.items()}
+    leaves = dict(_leaf(name, value) for name, value in bindings.items())
     tree = _parse(text)
-    result = _Builder(leaves).build(tree.body)
+    result = _Builder(leaves, text.strip()).build(tree.body)
     return result if isinstance(result, Value) else Value(result)
 
 
@@ -99,7 +104,7 @@ def parse_bindings(items: Iterable[str]) -> dict[str, float]:
     bindings: dict[str, float] = {}
     for item in items:
         name, equals, number = item.partition("=")
-        name = name.strip()
+        name = _as_parsed(name.strip())
         if not equals:
             raise ExpressionError(f"binding {item!r} must look like name=number, e.g. x=1.5")
         _check_name(name)
@@ -113,16 +118,21 @@ def parse_bindings(items: Iterable[str]) -> dict[str, float]:
     return bindings
 
 
-def _leaf(name: object, value: object) -> Value:
-    """The Value a bound name stands for."""
+def _leaf(name: object, value: object) -> tuple[str, Value]:
+    """The name as Python's parser spells it, and the Value it stands for."""
     if not isinstance(name, str):
         raise TypeError(f"binding names must be str, got {type(name).__name__} {name!r}")
     _check_name(name)
-    if isinstance(value, Value):
-        return value
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+    if isinstance(value, bool) or not isinstance(value, (numbers.Real, Value)):
         raise TypeError(f"binding {name!r} must be a real number or a Value, got {value!r}")
-    return Value(_finite(float(value), f"binding {name!r}"), name)
+    if not isinstance(value, Value):
+        value = Value(_finite(float(value), f"binding {name!r}"), name)
+    return _as_parsed(name), value
+
+
+def _as_parsed(name: str) -> str:
+    """Python's parser reads names in NFKC form (the ligature "ﬁ" is read as "fi"); so do we."""
+    return unicodedata.normalize("NFKC", name)
 
 
 def _check_name(name: str) -> None:
@@ -134,6 +144,7 @@ def _check_name(name: str) -> None:
 
 
 def _finite(value: float, what: str) -> float:
+    """`value` itself, or an ExpressionError when it is inf or nan."""
     if not math.isfinite(value):
         raise ExpressionError(f"{what}: {value!r} is not a finite number")
     return value
@@ -146,7 +157,9 @@ def _parse(text: str) -> ast.Expression:
             f"the expression is {len(text):,} characters long; the limit is {MAX_LENGTH:,}"
         )
     try:
-        return ast.parse(text.strip(), mode="eval")
+        with warnings.catch_warnings():  # e.g. "invalid decimal literal": our error says it all
+            warnings.simplefilter("ignore")
+            return ast.parse(text.strip(), mode="eval")
     except (RecursionError, MemoryError):
         raise _too_deep() from None
     except SyntaxError as error:
@@ -160,6 +173,7 @@ def _parse(text: str) -> ast.Expression:
 
 
 def _too_deep() -> ExpressionError:
+    """The one error for nesting past the limit, whoever notices it (our walk or Python's)."""
     return ExpressionError(
         f"the expression is nested more than {MAX_DEPTH} levels deep "
         "(each bracket, call or operator adds a level)"
@@ -169,11 +183,12 @@ def _too_deep() -> ExpressionError:
 class _Builder:
     """Walks an allowed syntax tree and computes it, counting its parts and its depth."""
 
-    __slots__ = ("leaves", "parts")
+    __slots__ = ("leaves", "parts", "source")
 
-    def __init__(self, leaves: dict[str, Value]) -> None:
+    def __init__(self, leaves: dict[str, Value], source: str) -> None:
         self.leaves = leaves
         self.parts = 0
+        self.source = source
 
     def build(self, node: ast.expr, depth: int = 1) -> Part:
         """The value of `node`: a Value if it depends on a bound name, else a plain float."""
@@ -193,9 +208,21 @@ class _Builder:
             raise ExpressionError(
                 f"at column {node.col_offset + 1}: the result {number!r} is not a finite number"
             )
+        if isinstance(result, Value) and result.op and not result.label:
+            result.label = self._short_text(node)
         return result
 
+    def _short_text(self, node: ast.expr) -> str:
+        """The piece of the text that computed `node`, spaces tidied, or "" when it is long."""
+        if node.end_lineno != node.lineno or node.end_col_offset is None:
+            return ""
+        if node.end_col_offset - node.col_offset > 4 * MAX_LABEL:
+            return ""
+        text = " ".join((ast.get_source_segment(self.source, node) or "").split())
+        return text if len(text) <= MAX_LABEL else ""
+
     def _compute(self, node: ast.expr, depth: int) -> Part:
+        """One allowed construct, its parts built first; anything else is refused."""
         if isinstance(node, ast.Constant):
             return _number(node)
         if isinstance(node, ast.Name):
@@ -213,6 +240,7 @@ class _Builder:
         raise _refused(node)
 
     def _name(self, node: ast.Name) -> Value:
+        """The leaf bound to a name; a function name or an unbound name is refused."""
         if node.id in self.leaves:
             return self.leaves[node.id]
         if node.id in FUNCTIONS:
@@ -254,6 +282,7 @@ def _call_parts(node: ast.Call) -> tuple[Callable[[Any], Any], ast.expr]:
 
 
 def _refused(node: ast.expr) -> ExpressionError:
+    """The error for a construct outside the allow-list, named as a student would know it."""
     what = REFUSED_NAMES.get(type(node))
     if what is None and isinstance(node, (ast.BinOp, ast.UnaryOp)):
         what = f"the operator {type(node.op).__name__}"

@@ -1,9 +1,10 @@
-"""Numbers as a drawing shows them: 4 significant digits, so `-1.5` and not `-1.4999999999999993`."""
+"""Numbers as drawings show them: 4 significant digits, `-1.5` and not `-1.4999999999999993`."""
 
 from __future__ import annotations
 
 import math
 import numbers
+import re
 
 SIGNIFICANT_DIGITS = 4
 
@@ -27,3 +28,20 @@ def format_number(x: float) -> str:
     if not exponent:
         return mantissa
     return f"{mantissa}e{int(exponent)}"
+
+
+SUBSCRIPTS = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
+SUPERSCRIPTS = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
+# The seed's names as nn labels them: w_12^2, b_1^3, a_1^1, z_10,3^2 (commas past index 9).
+SEED_NAME = re.compile(r"(?P<symbol>[^\W\d_]+)_(?P<lower>\d+(?:,\d+)*)(?:\^(?P<upper>\d+))?")
+
+
+def pretty_label(label: str) -> str:
+    """A seed-notation label with real sub- and superscripts (w_12^2 → w₁₂²); others unchanged."""
+    if not isinstance(label, str):
+        raise TypeError(f"pretty_label needs a str, got {type(label).__name__} {label!r}")
+    match = SEED_NAME.fullmatch(label)
+    if match is None:
+        return label
+    upper = match["upper"] or ""
+    return match["symbol"] + match["lower"].translate(SUBSCRIPTS) + upper.translate(SUPERSCRIPTS)

@@ -1,4 +1,4 @@
-"""What each node of a graph is, for the drawings: its kind, its backward step and its op's symbol."""
+"""What each node of a graph is, for the drawings: its kind, backward step and op symbol."""
 
 from __future__ import annotations
 

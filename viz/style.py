@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from html import escape
 
 from viz.nodes import Kind
@@ -20,7 +20,7 @@ HIDDEN_FILL = "#f5f5f5"
 LINE_COLOR = "#455a64"
 GRAD_COLOR = "#c62828"
 DERIVATIVE_COLOR = "#6a1b9a"
-MUTED_COLOR = "#757575"
+MUTED_COLOR = "#616161"
 
 
 def graph_attributes(rankdir: str, caption: str) -> dict[str, str]:
@@ -37,21 +37,21 @@ def graph_attributes(rankdir: str, caption: str) -> dict[str, str]:
     }
 
 
-def caption(swatches: Iterable[tuple[str, str]], lines: Iterable[str]) -> str:
-    """An HTML caption: a row of coloured swatches (fill, meaning), then one line of text each."""
-    cells = "".join(
-        f'<TD BGCOLOR="{fill}" BORDER="1" COLOR="{LINE_COLOR}">{escape(meaning)}</TD>'
-        for fill, meaning in swatches
-    )
-    rows = [f'<TR><TD BORDER="0" ALIGN="LEFT"><B>key</B></TD>{cells}</TR>']
-    span = cells.count("<TD") + 1
-    rows += [
-        f'<TR><TD COLSPAN="{span}" BORDER="0" ALIGN="LEFT">'
-        f'<FONT POINT-SIZE="11" COLOR="{MUTED_COLOR}">{escape(line)}</FONT></TD></TR>'
-        for line in lines
-    ]
-    table = '<TABLE BORDER="0" CELLSPACING="3" CELLPADDING="3">' + "".join(rows) + "</TABLE>"
-    return f"<{table}>"
+def caption(swatches: Sequence[tuple[str, str]], lines: Sequence[str]) -> str:
+    """An HTML caption: a column of coloured swatches (fill, meaning) beside the lines of text."""
+    rows = ['<TR><TD ALIGN="LEFT"><B>key</B></TD><TD></TD></TR>']
+    for row in range(max(len(swatches), len(lines))):
+        swatch = line = "<TD></TD>"
+        if row < len(swatches):
+            fill, meaning = swatches[row]
+            swatch = f'<TD BGCOLOR="{fill}" BORDER="1" COLOR="{LINE_COLOR}">{escape(meaning)}</TD>'
+        if row < len(lines):
+            line = (
+                f'<TD ALIGN="LEFT"><FONT POINT-SIZE="12" COLOR="{MUTED_COLOR}">'
+                f"{escape(lines[row])}</FONT></TD>"
+            )
+        rows.append(f"<TR>{swatch}{line}</TR>")
+    return f'<<TABLE BORDER="0" CELLSPACING="3" CELLPADDING="3">{"".join(rows)}</TABLE>>'
 
 
 def kind_swatches(kinds: Iterable[Kind]) -> list[tuple[str, str]]:

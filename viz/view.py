@@ -14,7 +14,7 @@ HARD_LIMIT = 20_000
 
 @dataclass(frozen=True)
 class View:
-    """The whole graph (`order`, inputs first), the nodes to draw, and a note on what was left out."""
+    """The whole graph (`order`, inputs first), the nodes to draw, a note on what was left out."""
 
     order: list[Value]
     shown: set[Value]
@@ -32,14 +32,7 @@ def choose_view(root: Value, max_nodes: int, caller: str) -> View:
 
     A graph past the hard limit is refused with a ValueError before any real work is done.
     """
-    limit = max(HARD_LIMIT, max_nodes)
-    if count_nodes(root, limit) > limit:
-        raise ValueError(
-            f"{caller}: this graph has more than {limit:,} values, too many to draw. "
-            f"Draw a part of it instead: {caller}(v) for an inner Value v, such as one "
-            "neuron's output or the loss of a single example"
-        )
-    order = topological_order(root)
+    order = ordered_within_limit(root, max_nodes, caller)
     if len(order) <= max_nodes:
         return View(order, set(order), "")
     unfolded = {node for node in order if kind_of(node, root) is not Kind.PARAMETER}
@@ -53,9 +46,30 @@ def choose_view(root: Value, max_nodes: int, caller: str) -> View:
     return View(
         order,
         _nearest(root, max_nodes),
-        f"{len(order):,} values, more than max_nodes={max_nodes}: showing the {max_nodes} "
-        f"nearest the output, parameters folded; {caller}(v) on an inner Value v draws another part",
+        f"{len(order):,} values, more than max_nodes={max_nodes}: showing the {max_nodes} nearest "
+        f"the output, parameters folded; {caller}(v) on an inner Value v draws another part",
     )
+
+
+def ordered_within_limit(root: Value, max_nodes: int, caller: str) -> list[Value]:
+    """topological_order(root), or a quick ValueError when the graph is past the hard limit.
+
+    Checks the arguments first: root must be a Value and max_nodes a positive int.
+    """
+    if not isinstance(root, Value):
+        raise TypeError(f"{caller}: root must be a Value, got {type(root).__name__} {root!r}")
+    if isinstance(max_nodes, bool) or not isinstance(max_nodes, int):
+        raise TypeError(f"{caller}: max_nodes must be an int, got {type(max_nodes).__name__}")
+    if max_nodes < 1:
+        raise ValueError(f"{caller}: max_nodes must be at least 1, got {max_nodes}")
+    limit = max(HARD_LIMIT, max_nodes)
+    if count_nodes(root, limit) > limit:
+        raise ValueError(
+            f"{caller}: this graph has more than {limit:,} values, too many to show. "
+            f"Show a part of it instead: {caller}(v) for an inner Value v, such as one "
+            "neuron's output or the loss of a single example"
+        )
+    return topological_order(root)
 
 
 def _nearest(root: Value, count: int) -> set[Value]:

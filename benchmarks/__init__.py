@@ -1,0 +1,1 @@
+"""chainrule's performance benchmark: `python -m benchmarks.bench` writes benchmarks/RESULTS.md."""

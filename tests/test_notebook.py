@@ -1,0 +1,91 @@
+"""Jupyter display (svg_of, Value._repr_svg_) and examples/tour.ipynb, executed cell by cell."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbclient import NotebookClient
+
+from autograd import Value
+from nn import MLP
+from viz.notebook import svg_of
+
+TOUR = Path(__file__).resolve().parent.parent / "examples" / "tour.ipynb"
+needs_dot = pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz dot not installed")
+
+
+def neuron() -> Value:
+    x, w = Value(2.0, "x"), Value(-3.0, "w")
+    out = (x * w).tanh()
+    out.backward()
+    return out
+
+
+@needs_dot
+def test_a_value_displays_as_the_svg_of_its_graph() -> None:
+    svg = neuron()._repr_svg_()
+    assert svg is not None and "<svg" in svg and "tanh" in svg
+
+
+@needs_dot
+def test_an_mlp_draws_as_the_svg_of_its_network() -> None:
+    svg = svg_of(MLP(3, [4, 2]))
+    assert svg is not None and "<svg" in svg and "layer 3" in svg
+
+
+@pytest.mark.skipif(not hasattr(MLP, "_repr_svg_"), reason="nn.MLP has no _repr_svg_ yet")
+@needs_dot
+def test_an_mlp_displays_as_the_svg_of_its_network() -> None:
+    svg = MLP(3, [4, 2])._repr_svg_()
+    assert svg is not None and "<svg" in svg
+
+
+def test_without_dot_jupyter_falls_back_to_the_plain_repr(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("PATH", str(tmp_path))
+    assert svg_of(neuron()) is None
+    assert svg_of(MLP(2, [1])) is None
+
+
+def test_a_graph_too_large_to_draw_falls_back_to_the_plain_repr() -> None:
+    root = Value(1.0, "x")
+    for _ in range(20_001):
+        root = root * 1.0
+    assert svg_of(root) is None
+
+
+def test_refuses_what_it_cannot_draw() -> None:
+    with pytest.raises(TypeError, match="svg_of draws a Value or an nn.MLP, got str"):
+        svg_of("x")  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def this_python_kernel(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> str:
+    """A kernelspec running ipykernel in this very interpreter (the venv), whatever else exists."""
+    spec = {"argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+            "display_name": "chainrule tests", "language": "python"}
+    folder = tmp_path / "kernels" / "chainrule-tests"
+    folder.mkdir(parents=True)
+    (folder / "kernel.json").write_text(json.dumps(spec), encoding="utf-8")
+    monkeypatch.setenv("JUPYTER_PATH", str(tmp_path))
+    return "chainrule-tests"
+
+
+@needs_dot
+def test_the_tour_notebook_runs_clean_and_shows_its_drawings(this_python_kernel: str) -> None:
+    notebook = nbformat.read(TOUR, as_version=4)
+    client = NotebookClient(notebook, kernel_name=this_python_kernel, timeout=120,
+                            resources={"metadata": {"path": str(TOUR.parent)}})
+    client.execute()
+    outputs = [out for cell in notebook.cells if cell.cell_type == "code" for out in cell.outputs]
+    assert not [out for out in outputs if out.output_type == "error"]
+    drawings = [out for out in outputs if "image/svg+xml" in out.get("data", {})]
+    assert len(drawings) >= 4
+    printed = "".join(out.get("text", "") for out in outputs if out.output_type == "stream")
+    assert "#1 o ← tanh" in printed and "predictions:" in printed

@@ -1,0 +1,326 @@
+"""The demo (`chainrule demo`, `make demo`): one neuron's derivatives, the seed's network, and a
+small network trained on the two-moons data, all written into one folder with an index.html.
+
+Ctrl-C during training stops after the current step (nn.fit handles it); the demo then draws the
+network as it is and still writes every file.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass
+from html import escape
+from pathlib import Path
+
+from matplotlib.figure import Figure
+
+from autograd import Value, no_grad, sigmoid
+from nn import MLP, Adam
+from nn.datasets import moons, seed_example
+from nn.train import fit
+from viz.dot import draw_dot
+from viz.expr import parse_expression
+from viz.network import draw_network
+from viz.output import save_drawing
+from viz.render import INSTALL_HINT, write_atomically
+from viz.stepper import write_stepper
+
+NEURON_EXPRESSION = "tanh(x1*w1 + x2*w2 + b)"
+NEURON_BINDINGS = {"x1": 2.0, "w1": -3.0, "x2": 0.0, "w2": 1.0, "b": 6.8813735870195432}
+LAYER_SIZES = [16, 16, 1]
+MOONS_POINTS = 200
+MOONS_NOISE = 0.12
+LEARNING_RATE = 0.01
+BATCH_SIZE = 20
+GRID_STEPS = 70
+CLASS_COLORS = ("#d84315", "#1565c0")
+
+
+@dataclass(frozen=True)
+class Training:
+    """The trained model, its data, and how the training went."""
+
+    model: MLP
+    X: list[list[float]]
+    y: list[int]
+    history: list[float]
+    epochs: int
+    accuracy: float
+
+    @property
+    def interrupted(self) -> bool:
+        """True when Ctrl-C stopped fit before the last epoch."""
+        return len(self.history) < self.epochs
+
+
+@dataclass(frozen=True)
+class Picture:
+    """One entry of the index page: a heading, the file written, and what a student should see."""
+
+    title: str
+    path: Path
+    explanation: str
+
+
+def run_demo(out_dir: str | os.PathLike[str], epochs: int = 100, progress: bool = True) -> Path:
+    """Write the demo's drawings, pages and plots into `out_dir`; return its index.html.
+
+    Trains MLP(2, [16, 16, 1]) on 200 two-moons points for `epochs` epochs (a few seconds),
+    with a progress bar when `progress` is true.
+    """
+    if not isinstance(out_dir, (str, os.PathLike)):
+        raise TypeError(f"run_demo: out_dir must be a str or a Path, got {type(out_dir).__name__}")
+    if isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 1:
+        raise ValueError(f"run_demo: epochs must be an int >= 1, got {epochs!r}")
+    out = Path(out_dir)
+    if out.exists() and not out.is_dir():
+        raise ValueError(f"run_demo: {out} exists and is not a folder")
+    out.mkdir(parents=True, exist_ok=True)
+
+    pictures = _neuron_pictures(out) + [_seed_picture(out)]
+    training = train_on_moons(out, epochs, progress)
+    if training.interrupted:
+        print(
+            f"chainrule demo: training stopped after {len(training.history)} of {epochs} "
+            f"epochs; drawing the model as it is, in {out}",
+            file=sys.stderr,
+        )
+    pictures += _training_pictures(out, training)
+    index = out / "index.html"
+    write_atomically(index, index_html(pictures, training).encode("utf-8"))
+    return index
+
+
+def neuron() -> Value:
+    """o = tanh(x1·w1 + x2·w2 + b), parsed as `chainrule graph` parses it, after o.backward()."""
+    output = parse_expression(NEURON_EXPRESSION, NEURON_BINDINGS)
+    output.label = "o"
+    output.backward()
+    return output
+
+
+def _neuron_pictures(out: Path) -> list[Picture]:
+    """The neuron's drawing and its step-through page."""
+    output = neuron()
+    drawing = save_drawing(draw_dot(output, rankdir="TB"), out / "neuron.svg")
+    stepper = write_stepper(output, out / "stepper.html")
+    return [
+        Picture(
+            "One neuron and its derivatives",
+            drawing,
+            f"o = {NEURON_EXPRESSION}, after o.backward(). Each box is one value: data is its "
+            "value in the forward pass, grad is ∂o/∂(that value). The number on each arrow is "
+            "the local derivative of the op by that input. The chain rule: a value's grad is the "
+            "sum, over the arrows leaving it, of (local derivative × grad of the op's output). "
+            "#n is the order in which backward() visits the values.",
+        ),
+        Picture(
+            "backward(), one step at a time",
+            stepper,
+            "The same neuron as a step-through page: press Next (or →) to watch backward() visit "
+            "one value per step, multiply its grad by each local derivative, and add the result "
+            "to its inputs' grads. At the last step every grad equals the drawing above.",
+        ),
+    ]
+
+
+def _seed_picture(out: Path) -> Picture:
+    """The seed's 3-4-2 network drawn for its example, with every δ and ∂C/∂w."""
+    model, x, y = seed_example()
+    drawing = save_drawing(draw_network(model, x, y), out / "seed_network.svg")
+    return Picture(
+        "The seed's worked example: 3 → 4 → 2",
+        drawing,
+        "The network of the seed text (sigmoid everywhere) for its input x and target y: each "
+        "neuron shows z_j^l, a_j^l and δ_j^l, each edge the weight w_jk^l and ∂C/∂w_jk^l = "
+        "a_k^(l−1) δ_j^l (eq. 5). `chainrule seed` prints the same numbers, equation by equation.",
+    )
+
+
+def train_on_moons(out: Path, epochs: int, progress: bool) -> Training:
+    """Fit MLP(2, [16, 16, 1]) to the two moons with Adam; the model is saved to out/model.json."""
+    X, y = moons(n=MOONS_POINTS, noise=MOONS_NOISE, seed=0)
+    model = MLP(2, LAYER_SIZES, seed=0)
+    history = fit(
+        model,
+        X,
+        y,
+        "binary_cross_entropy",
+        Adam(model.parameters(), lr=LEARNING_RATE),
+        epochs=epochs,
+        batch_size=BATCH_SIZE,
+        progress=progress,
+        checkpoint=out / "model.json",
+    )
+    with no_grad():
+        correct = sum((_score(model, point) > 0.0) == (label == 1) for point, label in zip(X, y))
+    return Training(model, X, y, history, epochs, correct / len(X))
+
+
+def _score(model: MLP, point: Sequence[float]) -> float:
+    """The network's output for one point: a logit, class 1 where it is above 0."""
+    output = model(point)
+    assert isinstance(output, Value)  # one output neuron gives one Value
+    return output.data
+
+
+def _training_pictures(out: Path, training: Training) -> list[Picture]:
+    """The trained network, its decision boundary and its loss curve."""
+    model = training.model
+    model.zero_grad()
+    network = save_drawing(draw_network(model, training.X[0]), out / "network.svg")
+    boundary = out / "decision_boundary.png"
+    write_atomically(boundary, _png(decision_boundary_figure(training)))
+    loss = out / "loss.png"
+    write_atomically(loss, _png(loss_figure(training.history)))
+    epochs = len(training.history)
+    return [
+        Picture(
+            "The trained network",
+            network,
+            f"MLP(2, {LAYER_SIZES}) after {epochs} epochs, drawn like the seed's figure: layers "
+            "1 to L from left to right, each neuron a_j^l with its z and a for the first "
+            "training point. Edges are the weights w_jk^l: blue positive, orange negative, "
+            "thicker for larger |w|.",
+        ),
+        Picture(
+            "What the network learned",
+            boundary,
+            f"The {len(training.X)} training points of the two moons, and the colour of "
+            "σ(output), the probability of class 1 the network gives each point of the plane. "
+            f"The black line is where it is 0.5: the decision boundary. Training accuracy: "
+            f"{training.accuracy:.0%}.",
+        ),
+        Picture(
+            "The loss while training",
+            loss,
+            "The mean binary cross-entropy of each epoch (log scale). Each step of fit averages "
+            "the losses of a mini-batch of 20 points, calls backward(), and lets Adam move every "
+            "weight a little against its grad.",
+        ),
+    ]
+
+
+def decision_boundary_figure(training: Training) -> Figure:
+    """P(class 1) over the plane as colour, the 0.5 line, and the training points on top."""
+    xs = [p[0] for p in training.X]
+    ys = [p[1] for p in training.X]
+    grid_x = _span(min(xs), max(xs))
+    grid_y = _span(min(ys), max(ys))
+    with no_grad():
+        probability = [
+            [sigmoid(_score(training.model, [gx, gy])) for gx in grid_x] for gy in grid_y
+        ]
+    figure = Figure(figsize=(7.5, 5.2), dpi=110, layout="constrained")
+    axes = figure.add_subplot()
+    shading = axes.contourf(grid_x, grid_y, probability, levels=20, cmap="RdBu", vmin=0, vmax=1,
+                            alpha=0.45)
+    axes.contour(grid_x, grid_y, probability, levels=[0.5], colors="black", linewidths=2)
+    for label, (color, marker) in enumerate(zip(CLASS_COLORS, ("o", "s"))):
+        points = [p for p, c in zip(training.X, training.y) if c == label]
+        axes.scatter([p[0] for p in points], [p[1] for p in points], c=color, marker=marker,
+                     edgecolors="black", linewidths=0.6, s=42, label=f"class {label}")
+    figure.colorbar(shading, ax=axes, label="σ(output) = P(class 1)", ticks=[0, 0.25, 0.5, 0.75, 1])
+    axes.set_title(f"Decision boundary after {len(training.history)} epochs "
+                   f"(training accuracy {training.accuracy:.0%})", fontsize=13)
+    axes.set_xlabel("x₁", fontsize=13)
+    axes.set_ylabel("x₂", fontsize=13)
+    axes.legend(loc="upper right", framealpha=0.9)
+    return figure
+
+
+def _span(low: float, high: float) -> list[float]:
+    """GRID_STEPS evenly spaced numbers from a margin below `low` to a margin above `high`."""
+    margin = 0.15 * (high - low)
+    start, stop = low - margin, high + margin
+    return [start + (stop - start) * i / (GRID_STEPS - 1) for i in range(GRID_STEPS)]
+
+
+def loss_figure(history: list[float]) -> Figure:
+    """The mean loss of each epoch, on a log scale so the late, small improvements show."""
+    figure = Figure(figsize=(7.5, 4.2), dpi=110, layout="constrained")
+    axes = figure.add_subplot()
+    epochs = list(range(1, len(history) + 1))
+    axes.plot(epochs, history, color=CLASS_COLORS[1], linewidth=2.2, marker="o", markersize=3)
+    axes.set_yscale("log")
+    axes.set_title("Training loss: mean binary cross-entropy per epoch", fontsize=13)
+    axes.set_xlabel("epoch", fontsize=13)
+    axes.set_ylabel("loss (log scale)", fontsize=13)
+    axes.grid(True, which="both", alpha=0.3)
+    return figure
+
+
+def _png(figure: Figure) -> bytes:
+    """The figure as PNG bytes, drawn by matplotlib's Agg renderer (no display needed)."""
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png")
+    return buffer.getvalue()
+
+
+def index_html(pictures: list[Picture], training: Training) -> str:
+    """The demo's front page: each picture with its explanation, in the same folder as the files."""
+    notes = []
+    if training.interrupted:
+        notes.append(
+            f"Training was stopped early (Ctrl-C) after {len(training.history)} of "
+            f"{training.epochs} epochs; the pictures show the network as it was then."
+        )
+    if any(picture.path.suffix == ".dot" for picture in pictures):
+        notes.append(
+            "Graphviz's dot program was missing, so some drawings are DOT source (.dot files) "
+            f"instead of images. To get the images, {INSTALL_HINT}, then run chainrule demo again."
+        )
+    sections = "\n".join(_section(picture) for picture in pictures)
+    note_html = "".join(f'<p class="note">{escape(note)}</p>' for note in notes)
+    return INDEX_TEMPLATE.format(notes=note_html, sections=sections)
+
+
+def _section(picture: Picture) -> str:
+    """One picture: as an image, an embedded page, or a link to DOT source."""
+    name = escape(picture.path.name)
+    if picture.path.suffix == ".html":
+        body = (f'<iframe src="{name}" title="{escape(picture.title)}"></iframe>'
+                f'<p><a href="{name}">Open the step-through page on its own</a></p>')
+    elif picture.path.suffix == ".dot":
+        body = f'<p class="note">DOT source: <a href="{name}">{name}</a></p>'
+    else:
+        body = f'<a href="{name}"><img src="{name}" alt="{escape(picture.title)}"></a>'
+    return (f"<section><h2>{escape(picture.title)}</h2>"
+            f"<p>{escape(picture.explanation)}</p>{body}</section>")
+
+
+INDEX_TEMPLATE = """<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>chainrule demo: backpropagation, drawn</title>
+<style>
+  body {{ font-family: Helvetica, Arial, "Liberation Sans", sans-serif; color: #212121;
+         max-width: 1180px; margin: 0 auto; padding: 24px 28px 60px; font-size: 19px;
+         line-height: 1.5; background: #fafafa; }}
+  h1 {{ font-size: 34px; margin: 0 0 4px; }}
+  .lead {{ color: #546e7a; margin-top: 0; }}
+  section {{ background: #fff; border: 1px solid #e0e0e0; border-radius: 10px;
+            padding: 18px 24px 22px; margin: 22px 0; }}
+  h2 {{ font-size: 25px; margin: 0 0 6px; }}
+  img {{ display: block; max-width: 100%; margin: 12px auto 0; }}
+  iframe {{ width: 100%; height: 700px; border: 1px solid #cfd8dc; border-radius: 8px; }}
+  .note {{ background: #fff3e0; border-left: 5px solid #ef6c00; padding: 8px 14px; }}
+  code {{ background: #eceff1; padding: 1px 5px; border-radius: 4px; }}
+</style>
+</head>
+<body>
+<h1>chainrule demo: backpropagation, drawn</h1>
+<p class="lead">Every picture below was made by <code>chainrule demo</code> from the code in this
+project: a scalar autodiff engine, a tiny neural-network library and its drawings.</p>
+{notes}
+{sections}
+<p>Make your own: <code>chainrule graph "tanh(x*w + b)" x=2 w=-3 b=6.88 -o neuron.svg
+--stepper neuron.html</code> · the seed's example in numbers: <code>chainrule seed</code></p>
+</body>
+</html>
+"""

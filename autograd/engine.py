@@ -18,7 +18,6 @@ import math
 import numbers
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from operator import attrgetter
 from typing import Any, Union
 
 from autograd.modes import _switches
@@ -152,7 +151,7 @@ def _short(number: float) -> str:
     return str(int(number)) if number.is_integer() and abs(number) < 1e15 else repr(number)
 
 
-def _apply(op: Op, inputs: tuple[Value, ...], xs: tuple[float, ...]) -> Value:
+def _apply(op: Op, inputs: tuple[Value, ...], xs: Sequence[float]) -> Value:
     """Run one op forward on the inputs' data `xs`.
 
     While recording (outside `no_grad`), the node keeps its inputs and its local derivatives,
@@ -200,16 +199,14 @@ def dot(weights: Sequence[Value], activations: Sequence[Value], bias: Value) -> 
             f"dot: {len(weights)} weights but {len(activations)} activations; they must match"
         )
     inputs = (*weights, *activations, bias)
-    # One C-level pass over the types covers the usual case (all plain Values) quickly; this runs
-    # once per neuron per example, so a Python-level loop here would cost more than the sum.
-    if not set(map(type, inputs)) <= {Value}:
-        for x in inputs:
-            if not isinstance(x, Value):
-                raise TypeError(f"dot: every input must be a Value, got {type(x).__name__} {x!r}")
-    return _apply(OPS["dot"], inputs, tuple(map(_data_of, inputs)))
-
-
-_data_of = attrgetter("data")
+    try:
+        xs = [x.data for x in inputs]
+    except AttributeError:  # cheaper than checking every type first: this runs once per neuron
+        bad = next(x for x in inputs if not isinstance(x, Value))
+        raise TypeError(
+            f"dot: every input must be a Value, got {type(bad).__name__} {bad!r}"
+        ) from None
+    return _apply(OPS["dot"], inputs, xs)
 
 
 def topological_order(root: Value) -> list[Value]:
@@ -238,14 +235,19 @@ def topological_order(root: Value) -> list[Value]:
 
 
 def _pass_in_grad_slots(root: Value, order: list[Value]) -> list[float]:
-    """Leave d root / d node in every `node.grad` of `order`, and return what they held before.
+    """Leave d root / d node in every `node.grad` of `order`; return what the slots held before.
 
-    The nodes' own `.grad` slots are the fastest place Python offers to add up a pass. If
+    The nodes' own `.grad` slots are the fastest place Python offers to add up a pass. Earlier
+    grads are set aside first, and the list of them returned, unless they are all 0 (a fresh
+    graph after `zero_grad()`): then `[]` comes back and there is nothing to add back. If
     detect_anomaly stops the sweep halfway, every slot gets its earlier value back.
     """
     earlier = [node.grad for node in order]
-    for node in order:
-        node.grad = 0.0
+    if any(earlier):
+        for node in order:
+            node.grad = 0.0
+    else:
+        earlier = []
     root.grad = 1.0
     checking = _switches.checking
     try:
@@ -257,6 +259,8 @@ def _pass_in_grad_slots(root: Value, order: list[Value]) -> list[float]:
                     _report_anomaly(node, x, upstream, local)
                 x.grad += contribution
     except BaseException:
+        for node in order:
+            node.grad = 0.0
         for node, before in zip(order, earlier):
             node.grad = before
         raise
@@ -328,7 +332,7 @@ def grad(output: Value, inputs: Sequence[Value], create_graph: bool = False) -> 
             graphs = _derivative_graphs(output)
             return [graphs[x] if x in graphs else Value(0.0) for x in inputs]
         order = topological_order(output)
-        earlier = _pass_in_grad_slots(output, order)
+        earlier = _pass_in_grad_slots(output, order) or [0.0] * len(order)
         derivatives = {node: node.grad for node in order}
         for node, before in zip(order, earlier):
             node.grad = before

@@ -6,6 +6,7 @@ import json
 import shutil
 import sys
 from pathlib import Path
+from types import SimpleNamespace
 
 import nbformat
 import pytest
@@ -13,7 +14,7 @@ from nbclient import NotebookClient
 
 from autograd import Value
 from nn import MLP
-from viz.notebook import svg_of
+from viz.notebook import show_models_as_drawings, svg_of
 
 TOUR = Path(__file__).resolve().parent.parent / "examples" / "tour.ipynb"
 needs_dot = pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz dot not installed")
@@ -38,11 +39,22 @@ def test_an_mlp_draws_as_the_svg_of_its_network() -> None:
     assert svg is not None and "<svg" in svg and "layer 3" in svg
 
 
-@pytest.mark.skipif(not hasattr(MLP, "_repr_svg_"), reason="nn.MLP has no _repr_svg_ yet")
-@needs_dot
-def test_an_mlp_displays_as_the_svg_of_its_network() -> None:
-    svg = MLP(3, [4, 2])._repr_svg_()
-    assert svg is not None and "<svg" in svg
+def test_in_a_shell_an_mlp_is_registered_to_display_as_its_drawing(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    registered: dict[type, object] = {}
+    svg_formatter = SimpleNamespace(for_type=registered.__setitem__)
+    shell = SimpleNamespace(
+        display_formatter=SimpleNamespace(formatters={"image/svg+xml": svg_formatter})
+    )
+    monkeypatch.setitem(sys.modules, "IPython", SimpleNamespace(get_ipython=lambda: shell))
+    show_models_as_drawings()
+    assert registered == {MLP: svg_of}
+
+
+def test_outside_a_shell_nothing_is_registered(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "IPython", SimpleNamespace(get_ipython=lambda: None))
+    show_models_as_drawings()  # no shell: must not fail
 
 
 def test_without_dot_jupyter_falls_back_to_the_plain_repr(
@@ -86,6 +98,8 @@ def test_the_tour_notebook_runs_clean_and_shows_its_drawings(this_python_kernel:
     outputs = [out for cell in notebook.cells if cell.cell_type == "code" for out in cell.outputs]
     assert not [out for out in outputs if out.output_type == "error"]
     drawings = [out for out in outputs if "image/svg+xml" in out.get("data", {})]
-    assert len(drawings) >= 4
+    assert len(drawings) >= 5
+    model_cell = next(c for c in notebook.cells if c.cell_type == "code" and c.source == "model")
+    assert "image/svg+xml" in model_cell.outputs[0]["data"]  # an MLP displays as its drawing
     printed = "".join(out.get("text", "") for out in outputs if out.output_type == "stream")
     assert "#1 o ← tanh" in printed and "predictions:" in printed

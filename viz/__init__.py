@@ -17,6 +17,7 @@ the same graph as text, and a page that steps through backward().
 from viz.dot import draw_dot
 from viz.format import format_number
 from viz.network import draw_network
+from viz.notebook import show_models_as_drawings
 from viz.render import GraphvizMissing, render
 from viz.stepper import write_stepper
 from viz.text import graph_text, print_graph
@@ -31,3 +32,5 @@ __all__ = [
     "render",
     "write_stepper",
 ]
+
+show_models_as_drawings()

@@ -1,10 +1,12 @@
 """Jupyter display: a Value shows as its draw_dot graph, an MLP as its draw_network figure.
 
-autograd's `Value._repr_svg_` (and nn's `MLP._repr_svg_`) import this module only when Jupyter
-asks, so neither package imports viz at load time.
+autograd's `Value._repr_svg_` imports this module only when Jupyter asks. nn never imports viz
+(imports only go downward), so instead `import viz` tells a running Jupyter how to draw an MLP.
 """
 
 from __future__ import annotations
+
+import sys
 
 from autograd import Value
 from nn import MLP
@@ -31,3 +33,11 @@ def svg_of(obj: Value | MLP) -> str | None:
         return image_bytes(graph, "svg").decode("utf-8")
     except GraphvizMissing:
         return None
+
+
+def show_models_as_drawings() -> None:
+    """In a running Jupyter/IPython shell, display every nn.MLP as its draw_network figure."""
+    ipython = sys.modules.get("IPython")  # only if the shell already loaded it; never import it
+    shell = ipython.get_ipython() if ipython is not None else None
+    if shell is not None:
+        shell.display_formatter.formatters["image/svg+xml"].for_type(MLP, svg_of)

@@ -15,7 +15,6 @@ The five measurements, one function each:
   5. garbage left for the cycle collector   `measure_cycle_garbage`
 and, for context, PyTorch's moons step      `measure_torch_step`
 """
-# ruff: noqa: E741  (`l` is the seed's layer index: W[l], Z[l], w_jk^l)
 
 from __future__ import annotations
 

@@ -7,6 +7,7 @@
 """
 
 from nn import backprop, datasets
+from nn.export import to_torch
 from nn.losses import LOSSES, binary_cross_entropy, half_squared_error, hinge, l2, mse
 from nn.module import ACTIVATIONS, MLP, Layer, Module, Neuron, Trace
 from nn.optim import SGD, Adam
@@ -35,4 +36,5 @@ __all__ = [
     "mse",
     "save",
     "seed_report",
+    "to_torch",
 ]

@@ -3,7 +3,6 @@
 PyTorch is an optional extra (`pip install "chainrule[torch]"`), so it is imported only inside
 `to_torch`; the rest of `nn` never needs it.
 """
-# ruff: noqa: E741  (`l` is the seed's layer index: W[l], Z[l], w_jk^l)
 
 from __future__ import annotations
 

@@ -3,7 +3,6 @@
 PyTorch is the independent oracle here. Where it is not installed these tests are skipped with the
 reason, except under CHAINRULE_REQUIRE_TORCH=1 (set by CI), where a missing torch fails them.
 """
-# ruff: noqa: E741  (`l` is the seed's layer index: W[l], Z[l], w_jk^l)
 
 from __future__ import annotations
 

@@ -1,6 +1,5 @@
 """draw_network: the seed's figure, its numbers checked against the textbook nn.backprop."""
 
-# ruff: noqa: E741  (`l` is the seed's layer index)
 
 from __future__ import annotations
 

@@ -1,6 +1,5 @@
 """nn.seed_report: the worked example as text, every number checked against the engine."""
 
-# ruff: noqa: E741  (`l` is the seed's layer index)
 
 from __future__ import annotations
 

@@ -4,7 +4,6 @@ Given an example x (and its target y) it also shows that pass: z_j^l and a_j^l i
 the cost C, and from C the errors δ_j^l = ∂C/∂z_j^l and the gradients ∂C/∂w_jk^l on the edges.
 """
 
-# ruff: noqa: E741  (`l` is the seed's layer index: w_jk^l, z_j^l, δ_j^l)
 
 from __future__ import annotations
 

@@ -11,29 +11,17 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from autograd import Value
-from nn.datasets import seed_example
+from nn.datasets import neuron_example, seed_example
 from viz import draw_dot, draw_network
 from viz.output import save_drawing
-
-
-def neuron() -> Value:
-    """o = tanh(x1·w1 + x2·w2 + b), its backward() done: the classic one-neuron example."""
-    x1, x2 = Value(2.0, "x1"), Value(0.0, "x2")
-    w1, w2 = Value(-3.0, "w1"), Value(1.0, "w2")
-    b = Value(6.8813735870195432, "b")
-    n = x1 * w1 + x2 * w2 + b
-    n.label = "n"
-    o = n.tanh()
-    o.label = "o"
-    o.backward()
-    return o
 
 
 def main(folder: Path) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     model, x, y = seed_example()
-    print(save_drawing(draw_dot(neuron()), folder / "neuron.svg"))
+    neuron = neuron_example()  # o = tanh(x1·w1 + x2·w2 + b)
+    neuron.backward()
+    print(save_drawing(draw_dot(neuron), folder / "neuron.svg"))
     print(save_drawing(draw_network(model, x, y), folder / "network.svg"))
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 import random
 
+from autograd import Value
 from nn.backprop import assign
 from nn.module import MLP
 
@@ -106,3 +107,20 @@ def seed_example(expand: bool = False) -> tuple[MLP, list[float], list[float]]:
     model = MLP(3, [4, 2], activation="sigmoid", output_activation="sigmoid", expand=expand)
     assign(model, {2: SEED_W2, 3: SEED_W3}, {2: SEED_B2, 3: SEED_B3})
     return model, list(SEED_X), list(SEED_Y)
+
+
+def neuron_example() -> Value:
+    """o = tanh(x1·w1 + x2·w2 + b): the classic first graph to backpropagate by hand.
+
+    Inputs x1 = 2, x2 = 0, weights w1 = -3, w2 = 1 and the bias b = 6.8813735870195432, chosen so
+    that n = x1·w1 + x2·w2 + b = 0.8814 and o = tanh(n) = 1/√2. Every value is labelled
+    (x1, x2, w1, w2, b, n, o); backward() is left to the caller.
+    """
+    x1, x2 = Value(2.0, "x1"), Value(0.0, "x2")
+    w1, w2 = Value(-3.0, "w1"), Value(1.0, "w2")
+    b = Value(6.8813735870195432, "b")
+    n = x1 * w1 + x2 * w2 + b
+    n.label = "n"
+    o = n.tanh()
+    o.label = "o"
+    return o

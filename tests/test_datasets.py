@@ -8,6 +8,7 @@ import statistics
 
 import pytest
 
+from autograd import topological_order
 from nn import datasets
 
 
@@ -84,3 +85,14 @@ def test_bad_arguments_raise_clear_errors(
 ) -> None:
     with pytest.raises(error, match=message):
         call()  # type: ignore[operator]
+
+
+def test_neuron_example_is_tanh_of_the_weighted_sum_with_o_one_over_root_two() -> None:
+    o = datasets.neuron_example()
+    o.backward()
+    leaves = {v.label: v for v in topological_order(o) if not v.inputs}
+    assert o.data == pytest.approx(1 / math.sqrt(2), rel=1e-15)
+    local = 1 - o.data**2  # d tanh(n)/dn
+    assert {name: v.grad for name, v in leaves.items()} == {
+        "x1": local * -3.0, "w1": local * 2.0, "x2": local * 1.0, "w2": local * 0.0, "b": local,
+    }

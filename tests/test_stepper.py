@@ -24,6 +24,7 @@ from hypothesis import strategies as st
 
 from autograd import Value, topological_order
 from nn import MLP, half_squared_error
+from nn.datasets import neuron_example
 from viz.format import format_number
 from viz.nodes import backward_steps
 from viz.stepper import (
@@ -42,16 +43,6 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "neuron_stepper.py"
 
 
-def neuron() -> Value:
-    """o = tanh(x1·w1 + x2·w2 + b), the classic one-neuron example."""
-    x1, x2 = Value(2.0, "x1"), Value(0.0, "x2")
-    w1, w2 = Value(-3.0, "w1"), Value(1.0, "w2")
-    b = Value(6.8813735870195432, "b")
-    o = (x1 * w1 + x2 * w2 + b).tanh()
-    o.label = "o"
-    return o
-
-
 def network_loss() -> Value:
     """The loss of a small MLP on one example: dot nodes with many inputs, constants, **."""
     model = MLP(3, [4, 2], seed=3)
@@ -64,7 +55,7 @@ def shared_inputs() -> Value:
     return x * x + x * y - (x / y).exp()
 
 
-GRAPHS = [neuron, network_loss, shared_inputs]
+GRAPHS = [neuron_example, network_loss, shared_inputs]
 
 
 def backward_grads(make: Any) -> list[float]:
@@ -120,7 +111,7 @@ def test_step_numbers_are_the_drawings_backward_steps() -> None:
 
 
 def test_numbers_on_the_page_have_four_significant_digits() -> None:
-    data = stepper_data(neuron())
+    data = stepper_data(neuron_example())
     assert data["values"][1]["data"] == format_number(0.8813735870195432) == "0.8814"
 
 
@@ -146,7 +137,7 @@ def test_random_networks_end_with_backwards_grads(x: list[float], seed: int) -> 
 
 
 def test_page_is_self_contained(tmp_path: Path) -> None:
-    page = write_stepper(neuron(), tmp_path / "neuron.html").read_text(encoding="utf-8")
+    page = write_stepper(neuron_example(), tmp_path / "neuron.html").read_text(encoding="utf-8")
     assert DATA_MARK not in page
     assert not re.search(r"""(src|href)\s*=\s*["']?(https?:)?//""", page)
     assert len(re.findall(r"<script", page)) == 2
@@ -173,7 +164,7 @@ def test_write_is_atomic_and_replaces_only_the_target(tmp_path: Path) -> None:
     (tmp_path / "other.txt").write_text("keep")
     target = tmp_path / "page.html"
     target.write_text("old")
-    assert write_stepper(neuron(), target) == target
+    assert write_stepper(neuron_example(), target) == target
     assert sorted(p.name for p in tmp_path.iterdir()) == ["other.txt", "page.html"]
     assert target.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
 
@@ -191,17 +182,17 @@ def test_bad_arguments_are_named() -> None:
     with pytest.raises(TypeError, match="root must be a Value"):
         write_stepper(1.0, "x.html")  # type: ignore[arg-type]
     with pytest.raises(TypeError, match="path must be a str or a Path"):
-        write_stepper(neuron(), 3)  # type: ignore[arg-type]
+        write_stepper(neuron_example(), 3)  # type: ignore[arg-type]
 
 
 def test_without_graphviz_the_page_uses_its_own_layout(no_dot: None) -> None:
-    assert stepper_data(neuron())["engine"] == "simple"
+    assert stepper_data(neuron_example())["engine"] == "simple"
 
 
 def test_with_graphviz_the_page_uses_dot() -> None:
     if shutil.which("dot") is None:
         pytest.skip("Graphviz's dot is not installed")
-    assert stepper_data(neuron())["engine"] == "graphviz"
+    assert stepper_data(neuron_example())["engine"] == "graphviz"
 
 
 def test_example_script_writes_a_page(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
@@ -302,7 +293,7 @@ def test_browser_steps_to_backwards_grads(
 
 
 def test_browser_back_and_slider_undo_steps(browser: Any, tmp_path: Path) -> None:
-    path = write_stepper(neuron(), tmp_path / "page.html")
+    path = write_stepper(neuron_example(), tmp_path / "page.html")
     page, problems = _open(browser, path)
     page.keyboard.press("End")
     assert page.text_content("#counter") == "step 10 of 10"

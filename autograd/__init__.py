@@ -9,7 +9,14 @@
 """
 
 from autograd.check import gradcheck
-from autograd.engine import Value, dot, function, grad, topological_order
+from autograd.engine import (
+    Value,
+    cycle_collector_paused,
+    dot,
+    function,
+    grad,
+    topological_order,
+)
 from autograd.modes import detect_anomaly, no_grad
 from autograd.ops import OPS, Op
 
@@ -24,6 +31,7 @@ __all__ = [
     "OPS",
     "Op",
     "Value",
+    "cycle_collector_paused",
     "detect_anomaly",
     "dot",
     "exp",

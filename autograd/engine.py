@@ -114,7 +114,7 @@ class Value:
         Each call computes this pass's derivatives afresh, so calling it twice doubles every
         `.grad` exactly; call `zero_grad()` (or set `.grad = 0.0`) between independent passes.
         """
-        with _cycle_collector_paused():
+        with cycle_collector_paused():
             order = topological_order(self)
             earlier = _pass_in_grad_slots(self, order)
             for node, before in zip(order, earlier):
@@ -288,12 +288,13 @@ def _derivative_graphs(root: Value) -> dict[Value, Value]:
 
 
 @contextmanager
-def _cycle_collector_paused() -> Iterator[None]:
-    """Pause Python's cycle collector while walking a graph.
+def cycle_collector_paused() -> Iterator[None]:
+    """Pause Python's cycle collector while building or walking a graph.
 
-    A graph has no reference cycles, so the collector can free nothing here, yet the sort's many
-    small allocations would make it rescan every node again and again: on a million-node graph
-    that rescanning costs more than the sweep itself. Reference counting still frees as usual.
+    A graph has no reference cycles, so the collector can free nothing in it, yet every node
+    allocated would make it rescan the young nodes, and now and then the whole heap: on a large
+    graph that costs more than the work itself. Reference counting still frees as usual, and
+    the collector resumes (if it was on) when the block ends.
     """
     was_enabled = gc.isenabled()
     gc.disable()
@@ -327,7 +328,7 @@ def grad(output: Value, inputs: Sequence[Value], create_graph: bool = False) -> 
     for x in inputs:
         if not isinstance(x, Value):
             raise TypeError(f"grad: every input must be a Value, got {type(x).__name__} {x!r}")
-    with _cycle_collector_paused():
+    with cycle_collector_paused():
         if create_graph:
             graphs = _derivative_graphs(output)
             return [graphs[x] if x in graphs else Value(0.0) for x in inputs]

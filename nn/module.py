@@ -19,7 +19,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable, Sequence
 from typing import NamedTuple
 
-from autograd import Value, dot
+from autograd import Value, cycle_collector_paused, dot
 
 Operand = Value | float | int
 Seed = int | random.Random | None
@@ -283,8 +283,9 @@ class MLP(Module):
     def __call__(self, x: Sequence[Operand]) -> Value | list[Value]:
         """The output A^L: one Value if the output layer has one neuron, else a list."""
         activations = self.input_values(x)
-        for layer in self.layers:
-            activations = [n.activate(n.weighted_input(activations)) for n in layer.neurons]
+        with cycle_collector_paused():  # a forward pass allocates many nodes and no cycles
+            for layer in self.layers:
+                activations = [n.activate(n.weighted_input(activations)) for n in layer.neurons]
         return activations[0] if len(activations) == 1 else activations
 
     def trace(self, x: Sequence[Operand]) -> Trace:

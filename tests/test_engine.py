@@ -462,3 +462,18 @@ def test_grad_and_topological_order_reject_non_values() -> None:
         grad(Value(1.0), [2.0])  # type: ignore[list-item]
     with pytest.raises(TypeError, match="needs a Value"):
         topological_order("x")  # type: ignore[arg-type]
+
+
+def test_cycle_collector_pause_restores_the_collector_as_it_was() -> None:
+    assert gc.isenabled()
+    with pytest.raises(RuntimeError), autograd.cycle_collector_paused():
+        assert not gc.isenabled()
+        raise RuntimeError("boom")
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with autograd.cycle_collector_paused():
+            pass
+        assert not gc.isenabled()  # it was off before, so it stays off
+    finally:
+        gc.enable()

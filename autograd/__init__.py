@@ -11,6 +11,7 @@
 from autograd.check import gradcheck
 from autograd.engine import (
     Value,
+    as_value,
     cycle_collector_paused,
     dot,
     function,
@@ -31,6 +32,7 @@ __all__ = [
     "OPS",
     "Op",
     "Value",
+    "as_value",
     "cycle_collector_paused",
     "detect_anomaly",
     "dot",

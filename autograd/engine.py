@@ -140,6 +140,11 @@ def _real(x: object, what: str) -> float:
     return float(x)
 
 
+def as_value(x: Operand) -> Value:
+    """A Value as it is; a plain number as a constant leaf labelled with its value (`3`, `0.5`)."""
+    return x if isinstance(x, Value) else _constant(x)
+
+
 def _constant(x: Operand) -> Value:
     """A plain number as a constant leaf, labelled with its value."""
     number = _real(x, "an operand of a Value")

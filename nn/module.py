@@ -19,7 +19,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable, Sequence
 from typing import NamedTuple
 
-from autograd import Value, cycle_collector_paused, dot
+from autograd import Value, as_value, cycle_collector_paused, dot
 
 Operand = Value | float | int
 Seed = int | random.Random | None
@@ -52,14 +52,7 @@ def as_values(x: Sequence[Operand], what: str) -> Sequence[Value]:
         raise TypeError(f"{what} must be a list of numbers or Values, got {x!r}")
     if set(map(type, x)) <= {Value}:
         return x  # type: ignore[return-value]
-    return [a if isinstance(a, Value) else _constant(a) for a in x]
-
-
-def _constant(number: Operand) -> Value:
-    """A plain number as a leaf Value labelled with the number, as the engine labels constants."""
-    value = Value(number)  # type: ignore[arg-type]
-    value.label = f"{value.data:g}"
-    return value
+    return [as_value(a) for a in x]
 
 
 def _positive_int(value: object, what: str) -> int:

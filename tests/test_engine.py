@@ -477,3 +477,12 @@ def test_cycle_collector_pause_restores_the_collector_as_it_was() -> None:
         assert not gc.isenabled()  # it was off before, so it stays off
     finally:
         gc.enable()
+
+
+def test_as_value_keeps_values_and_labels_numbers() -> None:
+    x = Value(1.0)
+    assert autograd.as_value(x) is x
+    half, three = autograd.as_value(0.5), autograd.as_value(3)
+    assert (half.data, half.label, three.data, three.label) == (0.5, "0.5", 3.0, "3")
+    with pytest.raises(TypeError, match="got str"):
+        autograd.as_value("3")  # type: ignore[arg-type]

@@ -26,7 +26,6 @@ import os
 import platform
 import statistics
 import sys
-import tempfile
 import time
 import tracemalloc
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
@@ -44,6 +43,7 @@ from nn import MLP, SGD, hinge, l2
 from nn.backprop import Biases, Weights, assign, weights_of
 from nn.datasets import moons
 from nn.export import to_torch
+from nn.serialize import write_atomically
 
 RESULTS = Path(__file__).with_name("RESULTS.md")
 WIDTHS = [16, 16, 1]  # MLP(2, [16, 16, 1]): ReLU hidden layers, a linear output (micrograd's demo)
@@ -937,19 +937,6 @@ def _repeats(timing: Timing) -> str:
     return ", ".join(duration(s) for s in timing.seconds)
 
 
-def write_atomically(path: Path, text: str) -> None:
-    """Write `text` to `path` through a temporary file in the same folder and os.replace."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as file:
-            file.write(text)
-        os.replace(temporary, path)
-    except BaseException:
-        os.unlink(temporary)
-        raise
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     """The command line: run the benchmark, print every repeat, write RESULTS.md."""
     parser = argparse.ArgumentParser(prog="python -m benchmarks.bench", description=__doc__)
@@ -962,7 +949,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.repeats < 1:
             parser.error(f"--repeats must be >= 1, got {args.repeats}")
         plan = replace(plan, repeats=args.repeats)
-    write_atomically(args.out, render(run(plan)))
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    write_atomically(args.out, render(run(plan)).encode("utf-8"))
     say(f"wrote {args.out}")
     return 0
 

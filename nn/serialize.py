@@ -19,8 +19,8 @@ from __future__ import annotations
 import json
 import math
 import os
+import secrets
 import stat
-import tempfile
 from contextlib import suppress
 from typing import Any
 
@@ -61,16 +61,26 @@ def save(model: MLP, path: PathLike) -> None:
         "weights": {str(l): rows for l, rows in W.items()},
         "biases": {str(l): row for l, row in B.items()},
     }
-    folder = os.path.dirname(os.path.abspath(path))
-    handle, temporary = tempfile.mkstemp(
-        prefix=f".{os.path.basename(path)}.", suffix=".tmp", dir=folder
-    )
+    write_atomically(path, json.dumps(document, allow_nan=False).encode("utf-8"))
+
+
+def write_atomically(path: PathLike, data: bytes) -> None:
+    """Write `data` to a temporary file beside `path`, then rename it over `path` in one step.
+
+    A crash, a kill or a full disk at any moment leaves the old file or the new one, never half
+    of one. The file gets the usual permissions (0666 less the umask), as open() would give it.
+    Every file chainrule writes (models, drawings, pages, results) goes through here.
+    """
+    target = os.fspath(path)
+    folder, name = os.path.split(os.path.abspath(target))
+    temporary = os.path.join(folder, f".{name}.{secrets.token_hex(6)}.tmp")
+    handle = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
     try:
-        with os.fdopen(handle, "w", encoding="utf-8") as file:
-            json.dump(document, file, allow_nan=False)
+        with os.fdopen(handle, "wb") as file:
+            file.write(data)
             file.flush()
             os.fsync(file.fileno())
-        os.replace(temporary, path)
+        os.replace(temporary, target)
     except BaseException:
         with suppress(FileNotFoundError):
             os.unlink(temporary)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from autograd import Value
@@ -73,14 +71,6 @@ def test_report_states_every_measurement_and_target(results: bench.Results) -> N
         assert heading in report
     assert report.count("| met |") + report.count("**not met**") + report.count("not measured") == 8
     assert results.machine["Python"] in report
-
-
-def test_results_file_is_written_atomically(tmp_path: Path) -> None:
-    out = tmp_path / "RESULTS.md"
-    out.write_text("old")
-    bench.write_atomically(out, "new")
-    assert out.read_text() == "new"
-    assert [p.name for p in tmp_path.iterdir()] == ["RESULTS.md"]
 
 
 def test_command_line_refuses_zero_repeats() -> None:

@@ -102,11 +102,10 @@ def test_a_save_that_fails_while_writing_leaves_the_old_file_intact(
 ) -> None:
     path, before = _seed_file(tmp_path)
 
-    def half_then_fail(document: object, file: Any, **options: object) -> None:
-        file.write('{"format": "chainrule-mlp", "version": 1, "archi')
+    def disk_full(descriptor: int) -> None:  # the new bytes are written, not yet on disk
         raise OSError("disk full")
 
-    monkeypatch.setattr(serialize.json, "dump", half_then_fail)
+    monkeypatch.setattr(serialize.os, "fsync", disk_full)
     with pytest.raises(OSError, match="disk full"):
         save(MLP(3, [4, 2], seed=9), path)
     assert path.read_bytes() == before
@@ -324,3 +323,13 @@ def test_wrong_argument_types_raise_type_error(tmp_path: Path) -> None:
         save("model", tmp_path / "m.json")  # type: ignore[arg-type]
     with pytest.raises(TypeError, match="path must be a str"):
         load(42)  # type: ignore[arg-type]
+
+
+def test_write_atomically_replaces_the_file_with_the_usual_permissions(tmp_path: Path) -> None:
+    target = tmp_path / "page.html"
+    target.write_text("old")
+    serialize.write_atomically(target, b"new")
+    assert target.read_bytes() == b"new" and os.listdir(tmp_path) == ["page.html"]
+    umask = os.umask(0)
+    os.umask(umask)
+    assert target.stat().st_mode & 0o777 == 0o666 & ~umask

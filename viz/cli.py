@@ -21,10 +21,11 @@ from pathlib import Path
 
 from autograd import Value
 from nn.seed_report import seed_report
+from nn.serialize import write_atomically
 from viz.dot import draw_dot
 from viz.expr import MAX_DEPTH, MAX_LENGTH, ExpressionError, parse_bindings, parse_expression
 from viz.output import save_drawing
-from viz.render import IMAGE_FORMATS, SOURCE_SUFFIXES, write_atomically
+from viz.render import IMAGE_FORMATS, SOURCE_SUFFIXES
 from viz.stepper import MAX_VALUES, stepper_html
 from viz.text import graph_text
 

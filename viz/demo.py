@@ -20,12 +20,13 @@ from matplotlib.figure import Figure
 from autograd import Value, no_grad, sigmoid
 from nn import MLP, Adam
 from nn.datasets import moons, seed_example
+from nn.serialize import write_atomically
 from nn.train import fit
 from viz.dot import draw_dot
 from viz.expr import parse_expression
 from viz.network import draw_network
 from viz.output import save_drawing
-from viz.render import INSTALL_HINT, write_atomically
+from viz.render import INSTALL_HINT
 from viz.stepper import write_stepper
 
 NEURON_EXPRESSION = "tanh(x1*w1 + x2*w2 + b)"

@@ -7,11 +7,12 @@ says how to install it, and a .dot (or .gv) file can still be written without it
 from __future__ import annotations
 
 import os
-import secrets
 from pathlib import Path
 from typing import Any
 
 import graphviz
+
+from nn.serialize import write_atomically
 
 IMAGE_FORMATS = {".svg": "svg", ".png": "png", ".pdf": "pdf"}
 SOURCE_SUFFIXES = (".dot", ".gv")
@@ -61,19 +62,3 @@ def image_bytes(graph: Any, image_format: str) -> bytes:
             "DOT source: render(graph, 'drawing.dot'), or graph.source"
         ) from None
     return data
-
-
-def write_atomically(path: Path, data: bytes) -> None:
-    """Write `data` to a temporary file beside `path`, then rename it over `path` in one step.
-
-    The temporary file is created with the usual permissions (0666 less the umask), as open() would.
-    """
-    temporary = path.parent / f".{path.name}.{secrets.token_hex(6)}.tmp"
-    handle = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
-    try:
-        with os.fdopen(handle, "wb") as file:
-            file.write(data)
-        os.replace(temporary, path)
-    except BaseException:
-        temporary.unlink(missing_ok=True)
-        raise

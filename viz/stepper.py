@@ -20,9 +20,9 @@ from pathlib import Path
 from typing import Any
 
 from autograd import Value, topological_order
+from nn.serialize import write_atomically
 from viz.format import format_number
 from viz.nodes import Kind, backward_steps, count_nodes, kind_of, op_symbol
-from viz.render import write_atomically
 from viz.stepper_layout import CHAR_WIDTH, FONT_SIZE, Arrow, Layout, Shape, lay_out
 from viz.style import DERIVATIVE_COLOR, FILL, GRAD_COLOR, LINE_COLOR, MUTED_COLOR, OP_FILL
 

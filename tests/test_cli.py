@@ -3,7 +3,6 @@ what was typed gets one line on stderr and exit code 2; Ctrl-C gets one line and
 
 from __future__ import annotations
 
-import importlib
 import subprocess
 import sys
 from importlib import metadata
@@ -13,12 +12,12 @@ import pytest
 
 import viz.demo
 from autograd import topological_order
+from nn import serialize
 from nn.seed_report import seed_report
 from viz.cli import main
 from viz.expr import MAX_LENGTH, parse_bindings, parse_expression
 from viz.text import graph_text
 
-RENDER = importlib.import_module("viz.render")  # `viz.render` itself is the render function
 NEURON = ["tanh(x*w + b)", "x=2", "w=-3", "b=6.8813735870195432"]
 
 
@@ -144,19 +143,29 @@ def test_an_output_that_is_a_folder_is_refused(capsys: pytest.CaptureFixture[str
     assert "is a folder" in one_line_error(err)
 
 
-def test_a_failed_write_names_the_file_and_keeps_the_old_one(
-    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize(
+    ("failure", "code", "message"),
+    [
+        (OSError(28, "No space left on device"), 2,
+         "cannot write {target}: No space left on device"),
+        (KeyboardInterrupt(), 130, "interrupted"),
+    ],
+    ids=["disk full", "ctrl-c"],
+)
+def test_a_write_stopped_midway_keeps_the_old_file(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    failure: BaseException, code: int, message: str,
 ) -> None:
     target = tmp_path / "neuron.svg"
     target.write_text("old drawing")
 
-    def disk_full(*args: object) -> None:
-        raise OSError(28, "No space left on device")
+    def fail(*args: object) -> None:
+        raise failure
 
-    monkeypatch.setattr(RENDER.os, "replace", disk_full)
-    code, _, err = run(capsys, "graph", *NEURON, "-o", str(target))
-    assert code == 2
-    assert f"cannot write {target}: No space left on device" in one_line_error(err)
+    monkeypatch.setattr(serialize.os, "replace", fail)  # in the middle of the atomic write
+    exit_code, _, err = run(capsys, "graph", *NEURON, "-o", str(target))
+    assert exit_code == code
+    assert message.format(target=target) in one_line_error(err)
     assert files_in(tmp_path) == {"neuron.svg": b"old drawing"}
 
 
@@ -170,22 +179,6 @@ def test_a_stepper_too_big_is_refused_before_anything_is_written(
     assert code == 2
     assert "too many to step" in one_line_error(err)
     assert files_in(tmp_path) == {}
-
-
-def test_ctrl_c_exits_130_and_writes_nothing(
-    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    target = tmp_path / "neuron.svg"
-    target.write_text("old drawing")
-
-    def ctrl_c(*args: object) -> None:
-        raise KeyboardInterrupt
-
-    monkeypatch.setattr(RENDER.os, "replace", ctrl_c)  # in the middle of the atomic write
-    code, out, err = run(capsys, "graph", *NEURON, "-o", str(target))
-    assert code == 130
-    assert "interrupted" in one_line_error(err)
-    assert files_in(tmp_path) == {"neuron.svg": b"old drawing"}
 
 
 def test_version_is_the_installed_distributions(capsys: pytest.CaptureFixture[str]) -> None:

@@ -187,6 +187,7 @@ def _unary(op: Op, x: Value) -> Value:
 
 def _binary(op: Op, x: Operand, y: Operand) -> Value:
     """`x op y`, where one side may be a plain number (it becomes a constant leaf)."""
+    # as_value() inlined: every arithmetic operator runs this, and a call per operand shows.
     if not isinstance(x, Value):
         x = _constant(x)
     if not isinstance(y, Value):

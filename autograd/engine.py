@@ -26,6 +26,72 @@ from autograd.ops import OPS, Op, _data
 Operand = Union["Value", float, int]
 
 
+# -- building nodes -------------------------------------------------------------------------------
+# While recording (outside `no_grad`), a node keeps its inputs and its local derivatives, evaluated
+# at forward time as floats: backward() then only multiplies and adds. The one- and two-input ops
+# get a function each, made from their table entry, that calls forward and the rule with exactly
+# one or two floats: in CPython a call spelled `f(*xs)` costs a third of building a node.
+
+
+def _unary(op: Op) -> Callable[[Value], Value]:
+    """The Value method for one-input `op`: `x.tanh()`, `-x`."""
+    name, forward, local_grads = op
+
+    def method(self: Value) -> Value:
+        x = self.data
+        data = forward(x)
+        if not _switches.recording:
+            return _node(data, "", (), ())
+        return _node(data, name, (self,), local_grads(data, x))
+
+    method.__name__ = method.__qualname__ = name
+    method.__doc__ = f"The op {name!r} as a new node with input self."
+    return method
+
+
+def _binary(op: Op, reflected: bool = False) -> Callable[[Value, Operand], Value]:
+    """The Value method for two-input `op`: `x op y`, or `y op x` when reflected (as in `2 * x`).
+
+    A plain number on either side becomes a constant leaf.
+    """
+    name, forward, local_grads = op
+
+    def method(self: Value, other: Operand) -> Value:
+        if not isinstance(other, Value):
+            other = _constant(other)
+        if reflected:
+            x, y = other, self
+        else:
+            x, y = self, other
+        xd, yd = x.data, y.data
+        data = forward(xd, yd)
+        if not _switches.recording:
+            return _node(data, "", (), ())
+        return _node(data, name, (x, y), local_grads(data, xd, yd))
+
+    inputs = "(other, self)" if reflected else "(self, other)"
+    method.__name__ = method.__qualname__ = name
+    method.__doc__ = f"The op {name!r} as a new node with inputs {inputs}."
+    return method
+
+
+def _node(data: float, op: str, inputs: tuple[Value, ...], local_grads: tuple[Any, ...]) -> Value:
+    """A new Value, made without __init__'s checks: an op's forward already gave a float."""
+    out = _new_value(Value)
+    out.data = data
+    out.grad = 0.0
+    out.label = ""
+    out.op = op
+    out.inputs = inputs
+    out.local_grads = local_grads
+    return out
+
+
+_new_value = object.__new__
+_power = _binary(OPS["pow"])
+_power_of_constant = _binary(OPS["**"])
+
+
 class Value:
     """A real number in a computation graph, with the gradient backward() gives it."""
 
@@ -54,57 +120,26 @@ class Value:
 
     # -- arithmetic: each operator is one op from the table ------------------------------------
 
-    def __add__(self, other: Operand) -> Value:
-        return _binary(OPS["+"], self, other)
-
-    def __radd__(self, other: Operand) -> Value:
-        return _binary(OPS["+"], other, self)
-
-    def __sub__(self, other: Operand) -> Value:
-        return _binary(OPS["-"], self, other)
-
-    def __rsub__(self, other: Operand) -> Value:
-        return _binary(OPS["-"], other, self)
-
-    def __mul__(self, other: Operand) -> Value:
-        return _binary(OPS["*"], self, other)
-
-    def __rmul__(self, other: Operand) -> Value:
-        return _binary(OPS["*"], other, self)
-
-    def __truediv__(self, other: Operand) -> Value:
-        return _binary(OPS["/"], self, other)
-
-    def __rtruediv__(self, other: Operand) -> Value:
-        return _binary(OPS["/"], other, self)
+    __add__ = _binary(OPS["+"])
+    __radd__ = _binary(OPS["+"], reflected=True)
+    __sub__ = _binary(OPS["-"])
+    __rsub__ = _binary(OPS["-"], reflected=True)
+    __mul__ = _binary(OPS["*"])
+    __rmul__ = _binary(OPS["*"], reflected=True)
+    __truediv__ = _binary(OPS["/"])
+    __rtruediv__ = _binary(OPS["/"], reflected=True)
+    __rpow__ = _binary(OPS["pow"], reflected=True)
+    __neg__ = _unary(OPS["neg"])
+    exp = _unary(OPS["exp"])
+    log = _unary(OPS["log"])
+    sqrt = _unary(OPS["sqrt"])
+    tanh = _unary(OPS["tanh"])
+    sigmoid = _unary(OPS["sigmoid"])
+    relu = _unary(OPS["relu"])
 
     def __pow__(self, exponent: Operand) -> Value:
-        # A Value exponent is a variable (op "pow"); a plain number is a constant (op "**").
-        return _binary(OPS["pow" if isinstance(exponent, Value) else "**"], self, exponent)
-
-    def __rpow__(self, base: Operand) -> Value:
-        return _binary(OPS["pow"], base, self)
-
-    def __neg__(self) -> Value:
-        return _unary(OPS["neg"], self)
-
-    def exp(self) -> Value:
-        return _unary(OPS["exp"], self)
-
-    def log(self) -> Value:
-        return _unary(OPS["log"], self)
-
-    def sqrt(self) -> Value:
-        return _unary(OPS["sqrt"], self)
-
-    def tanh(self) -> Value:
-        return _unary(OPS["tanh"], self)
-
-    def sigmoid(self) -> Value:
-        return _unary(OPS["sigmoid"], self)
-
-    def relu(self) -> Value:
-        return _unary(OPS["relu"], self)
+        """self ** exponent: a Value exponent is a variable (op "pow"), a number is not ("**")."""
+        return (_power if isinstance(exponent, Value) else _power_of_constant)(self, exponent)
 
     # -- differentiation -----------------------------------------------------------------------
 
@@ -133,6 +168,8 @@ class Value:
 
 def _real(x: object, what: str) -> float:
     """`x` as a float, or a TypeError naming `what` and the bad type (bool is not a number here)."""
+    if type(x) is float:  # the common case, answered before the slower checks below
+        return x
     if isinstance(x, bool) or not isinstance(x, numbers.Real):
         raise TypeError(
             f"{what} must be a real number (int or float), got {type(x).__name__} {x!r}"
@@ -157,42 +194,11 @@ def _short(number: float) -> str:
 
 
 def _apply(op: Op, inputs: tuple[Value, ...], xs: Sequence[float]) -> Value:
-    """Run one op forward on the inputs' data `xs`.
-
-    While recording (outside `no_grad`), the node keeps its inputs and its local derivatives,
-    evaluated now as floats: backward() then only multiplies and adds.
-    """
+    """Run an op of any number of inputs (a neuron's "dot") forward on the inputs' data `xs`."""
     data = op.forward(*xs)
-    out = _new_value(Value)
-    out.data = data
-    out.grad = 0.0
-    out.label = ""
-    if _switches.recording:
-        out.op = op.name
-        out.inputs = inputs
-        out.local_grads = op.local_grads(data, *xs)
-    else:
-        out.op = ""
-        out.inputs = ()
-        out.local_grads = ()
-    return out
-
-
-_new_value = object.__new__  # skips __init__'s checks: _apply's data is already a float
-
-
-def _unary(op: Op, x: Value) -> Value:
-    return _apply(op, (x,), (x.data,))
-
-
-def _binary(op: Op, x: Operand, y: Operand) -> Value:
-    """`x op y`, where one side may be a plain number (it becomes a constant leaf)."""
-    # as_value() inlined: every arithmetic operator runs this, and a call per operand shows.
-    if not isinstance(x, Value):
-        x = _constant(x)
-    if not isinstance(y, Value):
-        y = _constant(y)
-    return _apply(op, (x, y), (x.data, y.data))
+    if not _switches.recording:
+        return _node(data, "", (), ())
+    return _node(data, op.name, inputs, op.local_grads(data, *xs))
 
 
 def dot(weights: Sequence[Value], activations: Sequence[Value], bias: Value) -> Value:
@@ -259,6 +265,10 @@ def _pass_in_grad_slots(root: Value, order: list[Value]) -> list[float]:
     try:
         for node in reversed(order):  # outputs first: a node's grad is complete when it comes up
             upstream = node.grad
+            if upstream == 0.0 and math.isfinite(sum(node.local_grads)):
+                # 0 × a finite local derivative is 0: nothing below changes, so skip the edges
+                # (a dead ReLU's whole z). An inf or NaN among them still makes a NaN below.
+                continue
             for x, local in zip(node.inputs, node.local_grads):
                 contribution = upstream * local  # the chain rule, one edge at a time
                 if checking and not math.isfinite(contribution):
@@ -349,10 +359,11 @@ def grad(output: Value, inputs: Sequence[Value], create_graph: bool = False) -> 
 def function(name: str) -> Callable[[Any], Any]:
     """The op `name` as a function of a Value (recorded) or of a plain number (just computed)."""
     op = OPS[name]
+    recorded = _unary(op)
 
     def apply(x: Any) -> Any:
         if isinstance(x, Value):
-            return _unary(op, x)
+            return recorded(x)
         return op.forward(_real(x, f"{name}(x)"))
 
     apply.__name__ = apply.__qualname__ = name

@@ -18,7 +18,7 @@ from typing import cast
 
 from tqdm import tqdm
 
-from autograd import Value
+from autograd import Value, cycle_collector_paused
 from nn.losses import LOSSES, Loss, Target, binary_cross_entropy, hinge, sum_values
 from nn.module import MLP, Module
 from nn.optim import Optimizer
@@ -166,11 +166,12 @@ class _Trainer:
         """
         params = self.optimizer.params
         try:
-            predictions = [self.model(self.X[i]) for i in batch]
-            losses = [self.loss_fn(p, self.y[i]) for p, i in zip(predictions, batch)]
-            mean_loss = sum_values(losses) / len(batch)
-            self.optimizer.zero_grad()
-            mean_loss.backward()
+            with cycle_collector_paused():  # the step's graph has no cycles for it to look for
+                predictions = [self.model(self.X[i]) for i in batch]
+                losses = [self.loss_fn(p, self.y[i]) for p, i in zip(predictions, batch)]
+                mean_loss = sum_values(losses) / len(batch)
+                self.optimizer.zero_grad()
+                mean_loss.backward()
         except OverflowError as error:
             raise FloatingPointError(f"fit: overflow at {where}: {error}") from error
         if not math.isfinite(mean_loss.data):

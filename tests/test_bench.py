@@ -61,6 +61,16 @@ def test_both_engines_build_the_same_expanded_graph(results: bench.Results) -> N
     assert "RecursionError" in results.long_chain.micrograd
 
 
+def test_setup_runs_outside_the_clock_before_every_timed_call() -> None:
+    log: list[str] = []
+    plan = bench.Plan(1, 1, 1, 1, repeats=2, repeat_seconds=1e-9)
+    timings = bench.time_rounds(
+        {"f": lambda: log.append("call")}, plan, min_calls=3, setup={"f": lambda: log.append("set")}
+    )
+    assert log == ["call"] + ["set", "call"] * 6  # one warm-up, then 2 repeats of 3 calls
+    assert len(timings["f"].seconds) == 2
+
+
 def test_chain_has_the_asked_number_of_nodes() -> None:
     assert bench.count_nodes(bench.chain(Value, 100), bench.chainrule_inputs) == 100 + 3
 

@@ -282,6 +282,18 @@ def test_second_backward_doubles_every_grad_exactly() -> None:
     assert out.grad == 2.0
 
 
+def test_zero_upstream_times_infinite_local_derivative_is_still_nan() -> None:
+    x = Value(0.0)
+    (x.sqrt() * 0.0).backward()  # d/dx = 0 · ∞
+    assert math.isnan(x.grad)
+
+
+def test_dead_relu_gives_zero_gradient_below_it() -> None:
+    w, a = Value(2.0), Value(-3.0)
+    (w * a).relu().backward()
+    assert (w.grad, a.grad) == (0.0, 0.0)
+
+
 def test_constants_work_on_either_side() -> None:
     x = Value(2.0)
     y = 1 + 2 * x - 3 / x + x / 4 - (5 - x) + 2**x + x**2

@@ -1,4 +1,4 @@
-"""The README's first example runs as written and prints what the README shows."""
+"""The README's examples run as written and print what the README shows."""
 
 from __future__ import annotations
 
@@ -17,3 +17,16 @@ def test_readme_example_prints_what_it_shows(tmp_path: Path) -> None:
     script.write_text(code, encoding="utf-8")
     run = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, check=True)
     assert run.stdout == shown
+
+
+def test_readme_training_loop_prints_the_loss_its_comment_shows(tmp_path: Path) -> None:
+    text = README.read_text(encoding="utf-8")
+    section = text.split("### A training loop of your own", 1)[1]
+    code = re.search(r"```python\n(.*?)```", section, flags=re.DOTALL)
+    assert code is not None
+    shown = re.search(r"# (loss [0-9.]+)\n", code.group(1))
+    assert shown is not None
+    script = tmp_path / "loop.py"
+    script.write_text(code.group(1), encoding="utf-8")
+    run = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, check=True)
+    assert run.stdout == shown.group(1) + "\n"

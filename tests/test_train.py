@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import signal
 import subprocess
@@ -67,6 +68,20 @@ def test_one_full_batch_step_applies_the_seeds_averaged_gradients() -> None:
             for k in range(1, len(W[l][0]) + 1):
                 expected = W[l][j - 1][k - 1] - 0.5 * dW[l][j - 1][k - 1]
                 assert model.weight(l, j, k).data == pytest.approx(expected, abs=1e-12)
+
+
+def test_the_cycle_collector_is_paused_during_each_step_and_restored_after() -> None:
+    seen: list[bool] = []
+
+    def watching_loss(pred: Prediction, target: Target) -> Value:
+        seen.append(gc.isenabled())
+        return mse(pred, target)
+
+    X, y = datasets.xor()
+    model = MLP(2, [2, 1], seed=0)
+    fit(model, X, y, watching_loss, SGD(model.parameters(), lr=0.1), epochs=2, progress=False)
+    assert seen and not any(seen)
+    assert gc.isenabled()
 
 
 def test_history_is_the_mean_per_example_loss_of_each_epoch() -> None:

@@ -60,6 +60,7 @@ DEFAULT = "chainrule default (fused dot)"
 EXPANDED = "chainrule expand=True"
 DEFAULT_PAUSED = "chainrule default, collector paused (as fit trains)"
 EXPANDED_PAUSED = "chainrule expand=True, collector paused (as fit trains)"
+PAUSED = {DEFAULT: DEFAULT_PAUSED, EXPANDED: EXPANDED_PAUSED}  # each step and its paused twin
 FLOOR = "plain-float floor (no graph)"
 MICROGRAD = "micrograd 0.1.0"
 MICROGRAD_NO_GC = "micrograd 0.1.0, gc off (context)"
@@ -821,6 +822,13 @@ class Target:
 def targets(results: Results) -> list[Target]:
     """Each performance target, judged on this run's figures."""
     step = {name: timing.median for name, timing in results.moons.timings.items()}
+
+    def faster_than_micrograd(name: str) -> float | None:
+        return _ratio(step.get(MICROGRAD), step.get(name))
+
+    def times_the_floor(name: str) -> float | None:
+        return _ratio(step.get(name), step[FLOOR])
+
     ns = {name: measured.ns_per_node for name, measured in results.backward.items()}
     memory = results.bytes_per_node
     chain_seconds = results.long_chain.timing.median
@@ -829,20 +837,17 @@ def targets(results: Results) -> list[Target]:
     chain_size = "" if full_chain else f" ({results.long_chain.nodes:,} nodes only)"
     garbage = results.cycle_garbage[DEFAULT] + results.cycle_garbage[EXPANDED]
     return [
-        _ratio_target(
+        _step_target(
             "Moons step, default: ≥ 50× faster than micrograd",
-            _ratio(step.get(MICROGRAD), step[DEFAULT]), " faster", lambda r: r >= 50,
-            _ratio(step.get(MICROGRAD), step.get(DEFAULT_PAUSED)),
+            faster_than_micrograd, DEFAULT, " faster", lambda r: r >= 50,
         ),
-        _ratio_target(
+        _step_target(
             "Moons step, default: ≤ 3× the plain-float floor",
-            _ratio(step[DEFAULT], step[FLOOR]), " the floor", lambda r: r <= 3,
-            _ratio(step.get(DEFAULT_PAUSED), step[FLOOR]),
+            times_the_floor, DEFAULT, " the floor", lambda r: r <= 3,
         ),
-        _ratio_target(
+        _step_target(
             "Moons step, expand=True: ≥ 8× faster than micrograd",
-            _ratio(step.get(MICROGRAD), step[EXPANDED]), " faster", lambda r: r >= 8,
-            _ratio(step.get(MICROGRAD), step.get(EXPANDED_PAUSED)),
+            faster_than_micrograd, EXPANDED, " faster", lambda r: r >= 8,
         ),
         _ratio_target(
             "Backward: ≤ ½ micrograd's ns per node",
@@ -870,6 +875,17 @@ def targets(results: Results) -> list[Target]:
 def _ratio(numerator: float | None, denominator: float | None) -> float | None:
     """numerator / denominator, or None when one of them was not measured (micrograd absent)."""
     return None if numerator is None or denominator is None else numerator / denominator
+
+
+def _step_target(
+    claim: str,
+    ratio_of: Callable[[str], float | None],
+    variant: str,
+    unit: str,
+    met: Callable[[float], bool],
+) -> Target:
+    """A moons-step target, judged on `variant`, with the ratio of its paused twin beside it."""
+    return _ratio_target(claim, ratio_of(variant), unit, met, ratio_of(PAUSED[variant]))
 
 
 def _ratio_target(

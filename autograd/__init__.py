@@ -18,8 +18,12 @@ from autograd.engine import (
     grad,
     topological_order,
 )
+from autograd.forward import jvp
 from autograd.modes import detect_anomaly, no_grad
 from autograd.ops import OPS, Op
+from autograd.paths import Path, count_paths, paths
+from autograd.stats import GraphStats, graph_stats, leaves
+from autograd.trace import AdjointRow, EvaluationTrace, PrimalRow, evaluation_trace
 
 exp = function("exp")
 log = function("log")
@@ -30,17 +34,28 @@ relu = function("relu")
 
 __all__ = [
     "OPS",
+    "AdjointRow",
+    "EvaluationTrace",
+    "GraphStats",
     "Op",
+    "Path",
+    "PrimalRow",
     "Value",
     "as_value",
+    "count_paths",
     "cycle_collector_paused",
     "detect_anomaly",
     "dot",
+    "evaluation_trace",
     "exp",
     "grad",
     "gradcheck",
+    "graph_stats",
+    "jvp",
+    "leaves",
     "log",
     "no_grad",
+    "paths",
     "relu",
     "sigmoid",
     "sqrt",

@@ -17,6 +17,7 @@ the same graph as text, and a page that steps through backward().
 from viz.dot import draw_dot
 from viz.format import format_number
 from viz.network import draw_network
+from viz.network_stepper import write_network_stepper
 from viz.notebook import show_models_as_drawings
 from viz.render import GraphvizMissing, render
 from viz.stepper import write_stepper
@@ -30,6 +31,7 @@ __all__ = [
     "graph_text",
     "print_graph",
     "render",
+    "write_network_stepper",
     "write_stepper",
 ]
 

@@ -19,11 +19,13 @@ from contextlib import contextmanager
 from importlib import metadata
 from pathlib import Path
 
-from autograd import Value
+from autograd import Value, count_paths, evaluation_trace, grad, graph_stats, leaves, paths
+from nn.datasets import seed_example
 from nn.seed_report import seed_report
 from nn.serialize import write_atomically
 from viz.dot import draw_dot
 from viz.expr import MAX_DEPTH, MAX_LENGTH, ExpressionError, parse_bindings, parse_expression
+from viz.network_stepper import write_network_stepper
 from viz.output import save_drawing
 from viz.render import IMAGE_FORMATS, SOURCE_SUFFIXES
 from viz.stepper import MAX_VALUES, stepper_html
@@ -71,6 +73,8 @@ def build_parser() -> argparse.ArgumentParser:
         description="Print the seed's 3-4-2 worked example: Z^l, A^l, the cost C, every δ_j^l, "
         "∂C/∂w_jk^l and ∂C/∂b_j^l, from eqs. (1)-(6), checked against backward().",
     )
+    seed.add_argument("--stepper", type=Path, metavar="FILE.html",
+                      help="also write a page stepping through eqs. (1)-(6) on the network figure")
     seed.set_defaults(command=_seed)
     demo = commands.add_parser(
         "demo",
@@ -113,7 +117,18 @@ def _add_graph_command(commands: argparse._SubParsersAction[argparse.ArgumentPar
                        help="print the graph as indented text (the default without -o/--stepper)")
     graph.add_argument("--no-grad", action="store_true",
                        help="draw the forward pass only, without calling backward()")
+    _add_algorithm_options(graph)
     graph.set_defaults(command=_graph)
+
+
+def _add_algorithm_options(graph: argparse.ArgumentParser) -> None:
+    """--trace and --paths: the algorithm made visible, printed."""
+    graph.add_argument("--trace", action="store_true",
+                       help="print the evaluation trace: the forward (primal) and reverse "
+                       "(adjoint) tables, with v_i and v̄_i names")
+    graph.add_argument("--paths", metavar="NAME",
+                       help="print every chain-rule path from the result down to the input NAME, "
+                       "their products and their sum, and the edges backward() visits instead")
 
 
 def _graph(arguments: argparse.Namespace) -> int:
@@ -136,9 +151,55 @@ def _graph(arguments: argparse.Namespace) -> int:
         with _writing(stepper):
             write_atomically(stepper, page.encode("utf-8"))
         print(f"wrote {stepper}")
-    if arguments.text or (output is None and stepper is None):
+    printed_view = _print_algorithm(root, arguments)
+    if arguments.text or (output is None and stepper is None and not printed_view):
         print(graph_text(root))
     return 0
+
+
+def _print_algorithm(root: Value, arguments: argparse.Namespace) -> bool:
+    """Print what --trace and --paths ask for; True if either was asked for."""
+    if arguments.trace:
+        print(evaluation_trace(root))
+    if arguments.paths is not None:
+        print(_paths_text(root, arguments.paths))
+    return bool(arguments.trace or arguments.paths is not None)
+
+
+def _paths_text(root: Value, name: str) -> str:
+    """The chain-rule paths from root to the input `name`, their sum, and backward()'s edges."""
+    inputs = [x for x in leaves(root) if x.label == name and not _is_constant(x)]
+    if not inputs:
+        names = sorted({x.label for x in leaves(root) if not _is_constant(x)})
+        raise UsageError(
+            f"--paths {name}: no input of that name; the inputs are {', '.join(names)}"
+        )
+    x = inputs[0]
+    try:
+        found = paths(root, x)
+    except ValueError:
+        raise UsageError(
+            f"--paths {name}: {count_paths(root, x):,} paths, too many to print (the limit is "
+            "1,000); autograd.count_paths counts them"
+        ) from None
+    lines = [f"{len(found)} chain-rule path{'s' if len(found) != 1 else ''} from the result "
+             f"down to {name}:"]
+    steps = [" → ".join(node.label or f"({node.op})" for node in p.nodes) for p in found]
+    width = max(len(text) for text in steps)
+    for number, (text, path) in enumerate(zip(steps, found), start=1):
+        lines.append(f"  {number:>3}. {text:<{width}}   product {path.product:.6g}")
+    total = sum(p.product for p in found)
+    stats = graph_stats(root)
+    lines.append(f"sum of the products: d result/d {name} = {total:.6g}  "
+                 f"(backward() gives {grad(root, [x])[0]:.6g})")
+    lines.append(f"backward() visits each of the graph's {stats.edges} edges once instead of "
+                 f"walking {len(found)} path{'s' if len(found) != 1 else ''}")
+    return "\n".join(lines)
+
+
+def _is_constant(x: Value) -> bool:
+    """A number written in EXPR (labelled with its digits), not a name the user bound."""
+    return not x.label.isidentifier()
 
 
 def _stepper_page(root: Value) -> str:
@@ -151,8 +212,20 @@ def _stepper_page(root: Value) -> str:
 
 def _seed(arguments: argparse.Namespace) -> int:
     """chainrule seed: the worked example, exactly as examples/seed_example.py prints it."""
+    if arguments.stepper is not None:
+        check_output(arguments.stepper, PAGE_SUFFIXES, "--stepper")
     print(seed_report())
+    if arguments.stepper is not None:
+        _write_seed_stepper(arguments.stepper)
     return 0
+
+
+def _write_seed_stepper(path: Path) -> None:
+    """chainrule seed --stepper FILE.html: the seed's example, stepped on its network figure."""
+    model, x, y = seed_example()
+    with _writing(path):
+        write_network_stepper(model, x, y, path)
+    print(f"wrote {path}")
 
 
 def _demo(arguments: argparse.Namespace) -> int:

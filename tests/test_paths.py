@@ -8,6 +8,7 @@ import pytest
 import sympy
 
 from autograd import Path, Value, count_paths, grad, graph_stats, paths
+from viz.cli import main
 
 
 def repeated(x: Value, n: int) -> Value:
@@ -108,3 +109,39 @@ def test_bad_input_is_named() -> None:
         count_paths(1.0, x)  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="limit must be a whole number >= 0, got -1"):
         paths(y, x, limit=-1)
+
+
+def test_cli_graph_paths_prints_paths_sum_and_edges(capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(["graph", "log(x1) + x1*x2 - exp(x2)", "x1=2", "x2=5", "--paths", "x1"])
+    lines = capsys.readouterr().out.splitlines()
+    assert code == 0
+    assert lines[0] == "2 chain-rule paths from the result down to x1:"
+    assert lines[1].split()[-2:] == ["product", "0.5"] and "log(x1) → x1" in lines[1]
+    assert lines[2].split()[-2:] == ["product", "5"] and "x1*x2 → x1" in lines[2]
+    assert lines[3] == "sum of the products: d result/d x1 = 5.5  (backward() gives 5.5)"
+    assert lines[4].startswith("backward() visits each of the graph's 8 edges once")
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["x*y", "x=1", "y=2", "--paths", "z"], "--paths z: no input of that name; the inputs "
+         "are x, y"),
+        (["x*2", "x=1", "--paths", "2"], "--paths 2: no input of that name; the inputs are x"),
+    ],
+)
+def test_cli_paths_to_an_unknown_name_is_one_line_and_exit_2(
+    capsys: pytest.CaptureFixture[str], argv: list[str], message: str
+) -> None:
+    assert main(["graph", *argv]) == 2
+    assert capsys.readouterr().err == f"chainrule: {message}\n"
+
+
+def test_cli_too_many_paths_says_how_many(capsys: pytest.CaptureFixture[str]) -> None:
+    expression = "x"
+    for _ in range(10):  # the parser makes a node per piece of text: 2^11 - 1 paths
+        expression = f"({expression})*({expression}) + x"
+    assert main(["graph", expression, "x=0.5", "--paths", "x"]) == 2
+    err = capsys.readouterr().err
+    assert err == ("chainrule: --paths x: 2,047 paths, too many to print (the limit is 1,000); "
+                   "autograd.count_paths counts them\n")

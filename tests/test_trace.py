@@ -12,6 +12,7 @@ import pytest
 
 from autograd import AdjointRow, PrimalRow, Value, evaluation_trace, grad, topological_order
 from nn import MLP, half_squared_error
+from viz.cli import main
 
 
 def textbook() -> tuple[Value, Value, Value]:
@@ -103,3 +104,10 @@ def test_no_grad_is_touched() -> None:
 def test_refuses_what_is_not_a_value() -> None:
     with pytest.raises(TypeError, match="evaluation_trace needs a Value, got int 3"):
         evaluation_trace(3)  # type: ignore[arg-type]
+
+
+def test_cli_graph_trace_prints_the_tables(capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(["graph", "log(x1) + x1*x2 - exp(x2)", "x1=2", "x2=5", "--trace"])
+    out = capsys.readouterr().out
+    f, _, _ = textbook()
+    assert code == 0 and out == f"{evaluation_trace(f)}\n"

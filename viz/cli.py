@@ -35,6 +35,7 @@ EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130
 DRAWING_SUFFIXES = (*IMAGE_FORMATS, *SOURCE_SUFFIXES)
 PAGE_SUFFIXES = (".html", ".htm")
+MAX_PATHS = 1000  # --paths prints at most this many
 
 Command = Callable[[argparse.Namespace], int]
 
@@ -176,11 +177,11 @@ def _paths_text(root: Value, name: str) -> str:
         )
     x = inputs[0]
     try:
-        found = paths(root, x)
+        found = paths(root, x, limit=MAX_PATHS)
     except ValueError:
         raise UsageError(
             f"--paths {name}: {count_paths(root, x):,} paths, too many to print (the limit is "
-            "1,000); autograd.count_paths counts them"
+            f"{MAX_PATHS:,}); autograd.count_paths counts them"
         ) from None
     lines = [f"{len(found)} chain-rule path{'s' if len(found) != 1 else ''} from the result "
              f"down to {name}:"]

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import math
+import re
+import runpy
+import sys
+from pathlib import Path
 
 import pytest
 import sympy
@@ -11,6 +15,8 @@ from hypothesis import strategies as st
 
 from autograd import Value, grad, jvp
 from nn import MLP, half_squared_error
+
+EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "forward_vs_reverse.py"
 
 
 def test_matches_sympy_on_each_input_and_a_direction() -> None:
@@ -70,3 +76,16 @@ def test_bad_tangents_are_named() -> None:
         jvp(y, {x: "1"})  # type: ignore[dict-item]
     with pytest.raises(ValueError, match="must be finite, got nan"):
         jvp(y, {x: math.nan})
+
+
+def test_the_example_prints_the_ratio_and_the_same_gradient(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr(sys, "argv", [str(EXAMPLE), "4"])
+    runpy.run_path(str(EXAMPLE), run_name="__main__")
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == "MLP(4, [4, 4, 1]): the gradient of one loss by its 45 parameters"
+    assert re.fullmatch(r"  forward / reverse = \d+x: 45 sweeps, each \d+\.\dx a reverse sweep",
+                        lines[3])
+    gap = float(lines[4].rsplit(" ", 1)[1])
+    assert gap < 1e-12

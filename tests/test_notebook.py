@@ -103,3 +103,23 @@ def test_the_tour_notebook_runs_clean_and_shows_its_drawings(this_python_kernel:
     assert "image/svg+xml" in model_cell.outputs[0]["data"]  # an MLP displays as its drawing
     printed = "".join(out.get("text", "") for out in outputs if out.output_type == "stream")
     assert "#1 o ← tanh" in printed and "predictions:" in printed
+
+
+ALGORITHM = TOUR.parent / "algorithm.ipynb"
+
+
+def test_the_algorithm_notebook_runs_clean_and_shows_each_view(
+    this_python_kernel: str, tmp_path: Path
+) -> None:
+    notebook = nbformat.read(ALGORITHM, as_version=4)
+    client = NotebookClient(notebook, kernel_name=this_python_kernel, timeout=120,
+                            resources={"metadata": {"path": str(tmp_path)}})
+    client.execute()
+    outputs = [out for cell in notebook.cells if cell.cell_type == "code" for out in cell.outputs]
+    assert not [out for out in outputs if out.output_type == "error"]
+    printed = "".join(out.get("text", "") for out in outputs if out.output_type == "stream")
+    assert "Forward primal trace" in printed and "v̄₀ = -146.413" in printed
+    assert "sum 5.5   backward(): 5.5" in printed
+    assert "12,157,665,459,056,928,801 paths; backward() visits 160 edges" in printed
+    assert "21 forward sweeps; largest difference from one backward():" in printed
+    assert (tmp_path / "seed_stepper.html").read_text(encoding="utf-8").startswith("<!DOCTYPE")

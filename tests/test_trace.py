@@ -7,6 +7,7 @@ The example is Baydin et al. (2018), tables 2 and 3, f(x1, x2) = ln(x1) + x1·x2
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import pytest
 
@@ -111,3 +112,9 @@ def test_cli_graph_trace_prints_the_tables(capsys: pytest.CaptureFixture[str]) -
     out = capsys.readouterr().out
     f, _, _ = textbook()
     assert code == 0 and out == f"{evaluation_trace(f)}\n"
+
+
+def test_the_readme_shows_this_trace() -> None:
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    f, _, _ = textbook()
+    assert f"--trace\n{evaluation_trace(f)}\n```" in readme

@@ -11,11 +11,11 @@ out, summed in the order nn.backprop sums them, so the last step's numbers are
 from __future__ import annotations
 
 import math
-import numbers
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from importlib import resources
+from numbers import Real
 from pathlib import Path
 from typing import Any
 
@@ -96,7 +96,7 @@ def _vector(values: object, length: int, name: str) -> list[float]:
             f"{length}"
         )
     for v in values:
-        if isinstance(v, bool) or not isinstance(v, numbers.Real):
+        if isinstance(v, bool) or not isinstance(v, Real):
             raise TypeError(
                 f"write_network_stepper: {name} must hold numbers, got {type(v).__name__} {v!r}"
             )

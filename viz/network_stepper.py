@@ -35,6 +35,7 @@ MAX_SHOWN = 6
 MAX_TERMS = 5
 # The figure's geometry, in SVG units (about pixels at full size).
 BOX_WIDTH, LINE, PAD, ROW_GAP, COLUMN_GAP, TOP = 168.0, 22.0, 8.0, 12.0, 72.0, 34.0
+TARGET_GAP = 70.0  # between the output layer and the cost, room for the labels y_j = ...
 
 
 def write_network_stepper(
@@ -488,7 +489,7 @@ def _figure(numbers: _Pass) -> dict[str, Any]:
         for j in _shown(numbers.widths[l - 1]) if j is not None
         for k in _shown(numbers.widths[l - 2]) if k is not None
     ]
-    cost_left = PAD + L * (BOX_WIDTH + COLUMN_GAP) - COLUMN_GAP / 2
+    cost_left = PAD + L * BOX_WIDTH + (L - 1) * COLUMN_GAP + TARGET_GAP
     cost_y = TOP + rows * slot / 2
     targets = [
         {"x1": centre[(L, j)][0] + BOX_WIDTH / 2, "y1": centre[(L, j)][1],

@@ -14,7 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from test_stepper import _open, browser  # noqa: F401  (browser is a fixture)
 
-from autograd import grad
+from autograd import grad, no_grad
 from nn import MLP, backprop, half_squared_error
 from nn.datasets import seed_example
 from viz.cli import main
@@ -163,6 +163,8 @@ def test_bad_input_is_named(tmp_path: Path) -> None:
         network_stepper_data(model, [1.0, float("nan"), 0.0], y)
     with pytest.raises(TypeError, match="path must be a str or a Path, got int"):
         write_network_stepper(model, x, y, 3)  # type: ignore[arg-type]
+    with no_grad(), pytest.raises(RuntimeError, match="call it outside no_grad"):
+        network_stepper_data(model, x, y)
     assert list(tmp_path.iterdir()) == []
 
 

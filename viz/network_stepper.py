@@ -117,6 +117,10 @@ def _start(model: MLP, x: Sequence[float], y: Sequence[float]) -> _Pass:
     targets = _vector(y, widths[-1], "y")
     W, B = weights_of(model)
     trace = model.trace(inputs)
+    if any(a is not z and not a.inputs for l in trace.Z for z, a in zip(trace.Z[l], trace.A[l])):
+        raise RuntimeError(
+            "write_network_stepper reads σ'(z) from the recorded pass: call it outside no_grad()"
+        )
     # σ(z_j^l) and σ'(z_j^l) are read from the graph of the model's own pass: a_j^l and its local
     # derivative by z_j^l, stored when it was recorded ("linear" records no σ node: a is z, σ' 1).
     sigma = {l: [a.data for a in layer] for l, layer in trace.A.items() if l > 1}

@@ -207,12 +207,19 @@ def _steps(numbers: _Pass) -> list[Step]:
     return _fold_steps(numbers, steps)
 
 
-def _eq1(numbers: _Pass, l: int, j: int) -> Step:
-    """eq. (1): z_j^l = Σ_k w_jk^l a_k^{l−1} + b_j^l, summed left to right as nn.backprop does."""
-    weights, a, b = numbers.W[l][j - 1], numbers.A[l - 1], numbers.B[l][j - 1]
+def _weighted_sum(weights: list[float], values: list[float]) -> tuple[float, list[str]]:
+    """Σ_k w_k v_k summed left to right, as nn.backprop sums it (so the result is bit for bit the
+    same), and its terms as the page writes them out."""
     total = 0.0
-    for w_jk, a_k in zip(weights, a):
-        total += w_jk * a_k
+    for w, v in zip(weights, values):
+        total += w * v
+    return total, _fold([f"{_n(w)} × {_n(v)}" for w, v in zip(weights, values)])
+
+
+def _eq1(numbers: _Pass, l: int, j: int) -> Step:
+    """eq. (1): z_j^l = Σ_k w_jk^l a_k^{l−1} + b_j^l."""
+    weights, a, b = numbers.W[l][j - 1], numbers.A[l - 1], numbers.B[l][j - 1]
+    total, terms = _weighted_sum(weights, a)
     z = total + b
     numbers.Z.setdefault(l, []).append(z)
     ks = range(1, len(a) + 1)
@@ -224,9 +231,7 @@ def _eq1(numbers: _Pass, l: int, j: int) -> Step:
             _fold([f"{_name('w', l, j, k)} {_name('a', l - 1, k)}" for k in ks])
             + [_name("b", l, j)]
         ),
-        "numbers": "= " + " + ".join(
-            _fold([f"{_n(w)} × {_n(v)}" for w, v in zip(weights, a)]) + [_n(b)]
-        ),
+        "numbers": "= " + " + ".join([*terms, _n(b)]),
         "result": f"{_name('z', l, j)} = {format_number(z)}",
         "reads": [_nid(l - 1, k) for k in ks] + [_eid(l, j, k) for k in ks],
         "writes": [_nid(l, j)],
@@ -300,12 +305,10 @@ def _eq3(numbers: _Pass, j: int) -> Step:
 
 
 def _eq4(numbers: _Pass, l: int, k: int) -> Step:
-    """eq. (4): δ_k^l = (Σ_j w_jk^{l+1} δ_j^{l+1}) σ'(z_k^l), the sum left to right."""
+    """eq. (4): δ_k^l = (Σ_j w_jk^{l+1} δ_j^{l+1}) σ'(z_k^l)."""
     column = [row[k - 1] for row in numbers.W[l + 1]]
     later = numbers.delta[l + 1]
-    total = 0.0
-    for w_jk, d_j in zip(column, later):
-        total += w_jk * d_j
+    total, terms = _weighted_sum(column, later)
     s = numbers.sigma_prime[l][k - 1]
     d = total * s
     numbers.delta.setdefault(l, []).append(d)
@@ -317,9 +320,7 @@ def _eq4(numbers: _Pass, l: int, k: int) -> Step:
         "symbols": f"{_name('δ', l, k)} = (" + " + ".join(
             _fold([f"{_name('w', l + 1, j, k)} {_name('δ', l + 1, j)}" for j in js])
         ) + f") σ′({_name('z', l, k)})",
-        "numbers": "= (" + " + ".join(
-            _fold([f"{_n(w)} × {_n(v)}" for w, v in zip(column, later)])
-        ) + f") × {_n(s)} = {format_number(total)} × {_n(s)}",
+        "numbers": "= (" + " + ".join(terms) + f") × {_n(s)} = {format_number(total)} × {_n(s)}",
         "note": f"σ = {numbers.activation[l]}: σ′({format_number(numbers.Z[l][k - 1])}) = "
         f"{format_number(s)}",
         "result": f"{_name('δ', l, k)} = {format_number(d)}",

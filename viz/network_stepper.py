@@ -34,7 +34,7 @@ MAX_SHOWN = 6
 # Past this many terms a sum shows its first three, "⋯", and its last one.
 MAX_TERMS = 5
 # The figure's geometry, in SVG units (about pixels at full size).
-BOX_WIDTH, LINE, PAD, ROW_GAP, COLUMN_GAP, TOP = 168.0, 22.0, 8.0, 12.0, 72.0, 34.0
+BOX_WIDTH, LINE, PAD, ROW_GAP, COLUMN_GAP, TOP = 168.0, 22.0, 8.0, 12.0, 88.0, 34.0
 TARGET_GAP = 70.0  # between the output layer and the cost, room for the labels y_j = ...
 
 
@@ -485,7 +485,8 @@ def _figure(numbers: _Pass) -> dict[str, Any]:
                 "a": format_number(numbers.A[1][j - 1]) if l == 1 else "",
             })
     edges = [
-        {"id": _eid(l, j, k), "name": "∂C/∂" + _name("w", l, j, k),
+        {"id": _eid(l, j, k), "from": _nid(l - 1, k), "to": _nid(l, j),
+         "name": "∂C/∂" + _name("w", l, j, k),
          "weight": f"{_name('w', l, j, k)} = {format_number(numbers.W[l][j - 1][k - 1])}",
          "x1": centre[(l - 1, k)][0] + BOX_WIDTH / 2, "y1": centre[(l - 1, k)][1],
          "x2": centre[(l, j)][0] - BOX_WIDTH / 2, "y2": centre[(l, j)][1],

@@ -12,6 +12,7 @@ import pytest
 import sympy
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from test_engine import Tree, points, trees, usable_graph
 
 from autograd import Value, grad, jvp
 from nn import MLP, half_squared_error
@@ -89,3 +90,12 @@ def test_the_example_prints_the_ratio_and_the_same_gradient(
                         lines[3])
     gap = float(lines[4].rsplit(" ", 1)[1])
     assert gap < 1e-12
+
+
+@settings(max_examples=60)
+@given(trees(), points)
+def test_on_random_graphs_each_tangent_gives_backwards_partial(tree: Tree,
+                                                               point: list[float]) -> None:
+    xs, out = usable_graph(tree, point)
+    for x, expected in zip(xs, grad(out, xs)):
+        assert jvp(out, {x: 1.0}) == pytest.approx(expected, rel=1e-9, abs=1e-12)

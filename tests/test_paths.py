@@ -6,8 +6,10 @@ import math
 
 import pytest
 import sympy
+from hypothesis import given, settings
+from test_engine import Tree, points, trees, usable_graph
 
-from autograd import Path, Value, count_paths, grad, graph_stats, paths
+from autograd import Path, Value, count_paths, grad, graph_stats, paths, topological_order
 from viz.cli import main
 
 
@@ -145,3 +147,18 @@ def test_cli_too_many_paths_says_how_many(capsys: pytest.CaptureFixture[str],
         "chainrule: --paths x: 11 paths, too many to print (the limit is 10); "
         "autograd.count_paths counts them\n"
     )
+
+
+@settings(max_examples=60)
+@given(trees(), points)
+def test_on_random_graphs_the_paths_sum_to_backwards_gradient(tree: Tree,
+                                                              point: list[float]) -> None:
+    xs, out = usable_graph(tree, point)
+    in_graph = set(topological_order(out))
+    for x, expected in zip(xs, grad(out, xs)):
+        if x not in in_graph:  # an input the expression does not use
+            assert expected == 0.0
+            continue
+        found = paths(out, x, limit=100_000)
+        assert len(found) == count_paths(out, x)
+        assert math.fsum(p.product for p in found) == pytest.approx(expected, rel=1e-9, abs=1e-12)

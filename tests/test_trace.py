@@ -10,6 +10,8 @@ import math
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from test_engine import Tree, points, trees, usable_graph
 
 from autograd import AdjointRow, PrimalRow, Value, evaluation_trace, grad, topological_order
 from nn import MLP, half_squared_error
@@ -118,3 +120,17 @@ def test_the_readme_shows_this_trace() -> None:
     readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
     f, _, _ = textbook()
     assert f"--trace\n{evaluation_trace(f)}\n```" in readme
+
+
+@settings(max_examples=60)
+@given(trees(), points)
+def test_on_random_graphs_the_last_running_sums_are_backwards_grads(tree: Tree,
+                                                                    point: list[float]) -> None:
+    xs, out = usable_graph(tree, point)
+    trace = evaluation_trace(out)
+    final = {row.input: row.running_sum for row in trace.adjoint}
+    final[trace.primal[-1].index] = 1.0  # the root's own adjoint
+    number = {row.label: row.index for row in trace.primal if not row.op}
+    for x, expected in zip(xs, grad(out, xs)):
+        if x.label in number:  # else the expression does not use x
+            assert final[number[x.label]] == expected  # the same sweep and sums, bit for bit

@@ -26,7 +26,7 @@ from typing import Any
 
 from autograd import Value
 from nn.serialize import write_atomically
-from viz.format import drawable_text, format_number
+from viz.format import drawable_text, format_number, pretty_label
 from viz.nodes import (
     Kind,
     backward_steps,
@@ -43,6 +43,8 @@ from viz.style import DERIVATIVE_COLOR, FILL, GRAD_COLOR, LINE_COLOR, MUTED_COLO
 MAX_VALUES = 300
 # Past this many values in all, a graph is refused before it is even sorted.
 MAX_BEFORE_FOLDING = 5_000
+# Past this many edges the ∂ labels are written only on the edges of the current step.
+MAX_LABELLED_EDGES = 120
 # Grads that agree to this relative tolerance count as equal to Value.grad.
 SAME_GRAD = 1e-9
 MAX_LABEL = 24
@@ -151,7 +153,8 @@ def stepper_data(root: Value) -> dict[str, Any]:
     number_of = {node: number for number, node in enumerate(operations, start=1)}
     kinds = {node: kind_of(node, root) for node in visits}
     names = {node: _name(node, step_of[node], root) for node in order}
-    shapes, arrows = _shapes(visits, step_of, number_of, names, final, sweep_of)
+    labelled = sum(len(sweep_of[node]) for node in operations) <= MAX_LABELLED_EDGES
+    shapes, arrows = _shapes(visits, step_of, number_of, names, final, sweep_of, labelled)
     layout = lay_out(shapes, arrows)
     sizes = {shape.id: shape for shape in shapes}
     done_at = _completed_at(operations, number_of, sweep_of)
@@ -186,6 +189,7 @@ def stepper_data(root: Value) -> dict[str, Any]:
             for node in operations
         ],
         "folded": sum(folded.values()),
+        "labelled": labelled,
         "agreement": _agreement(final, visits),
     }
 
@@ -240,7 +244,7 @@ def _name(node: Value, step: int, root: Value) -> str:
     """What the page calls a node: its label (shortened), or #step when it has none."""
     if not node.label:
         return "output" if node is root else f"#{step}"
-    return drawable_text(node.label, MAX_LABEL)
+    return pretty_label(drawable_text(node.label, MAX_LABEL))
 
 
 def _shapes(
@@ -250,8 +254,9 @@ def _shapes(
     names: dict[Value, str],
     final: dict[Value, float],
     sweep_of: dict[Value, list[Contribution]],
+    labelled: bool,
 ) -> tuple[list[Shape], list[Arrow]]:
-    """The boxes (sized to their longest line), op ellipses and arrows to lay out."""
+    """The boxes (sized to their longest line), op ellipses and arrows (labelled or not)."""
     longest_grad = {node: len(format_number(final[node])) for node in visits}
     for node in visits:
         for c in sweep_of[node]:
@@ -272,7 +277,7 @@ def _shapes(
             arrows.append(Arrow(f"o{number}", f"op{number}", f"v{number}"))
         arrows += [
             Arrow(f"e{number}_{c.position}", f"v{step_of[c.input]}", f"op{number}",
-                  f"∂ {format_number(c.local)}")
+                  f"∂ {format_number(c.local)}" if labelled else "")
             for c in sweep_of[node]
         ]
     return shapes, arrows

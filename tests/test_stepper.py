@@ -25,7 +25,7 @@ from hypothesis import strategies as st
 from autograd import Value, topological_order
 from nn import MLP, half_squared_error
 from nn.datasets import neuron_example
-from viz.format import format_number
+from viz.format import format_number, pretty_label
 from viz.nodes import backward_steps, drawn_inputs, drawn_order
 from viz.stepper import (
     DATA_MARK,
@@ -110,7 +110,7 @@ def test_values_are_numbered_as_the_drawing_and_only_ops_get_steps() -> None:
     assert all(v["step"] is None for v, node in zip(data["values"], visits) if not node.op)
     for entry, node in zip(data["values"], visits):
         unnamed = "output" if node is root else f"#{steps[node]}"
-        assert entry["name"] == (node.label or unnamed)
+        assert entry["name"] == (pretty_label(node.label) or unnamed)
 
 
 def test_a_grad_is_complete_after_the_last_op_that_uses_it() -> None:

@@ -37,7 +37,7 @@ def test_draws_every_node_and_visible_edge_with_its_text() -> None:
     root.backward()
     svg = ElementTree.fromstring(plain_svg(draw_dot(root).source))
     words = [t.text for t in svg.iter(f"{SVG}text")]
-    for word in ("o", "n", "x1", "tanh", "data 0.8814", "grad -1.5", "∂ -3"):
+    for word in ("#1 o", "#2 n", "#5 x1", "tanh", "data 0.8814", "grad -1.5", "∂ -3"):
         assert word in words
     assert len(list(svg.iter(f"{SVG}path"))) == 14 + 1  # 14 edges and the arrow head
 

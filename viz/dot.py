@@ -56,8 +56,8 @@ def draw_dot(
     graph = graphviz.Digraph(
         "chainrule",
         graph_attr=graph_attributes(rankdir, _caption(kinds.values(), show_grad, notes)),
-        node_attr={"fontname": FONT, "fontsize": "12", "color": LINE_COLOR, "shape": "plain"},
-        edge_attr={"fontname": FONT, "fontsize": "10", "color": LINE_COLOR, "arrowsize": "0.7"},
+        node_attr={"fontname": FONT, "fontsize": "14", "color": LINE_COLOR, "shape": "plain"},
+        edge_attr={"fontname": FONT, "fontsize": "13", "color": LINE_COLOR, "arrowsize": "0.7"},
     )
     for node in shown:
         graph.node(_value_id(node, steps), _record(node, steps[node], kinds[node], show_grad))
@@ -86,18 +86,21 @@ def _op_id(node: Value, steps: dict[Value, int]) -> str:
 
 
 def _record(node: Value, step: int, kind: Kind, show_grad: bool) -> str:
-    """One row: #step | label | data | grad (a constant's label is its data, so it is left out)."""
-    cells = [f'<FONT POINT-SIZE="10" COLOR="{MUTED_COLOR}">#{step}</FONT>']
+    """A box of lines: `#step label`, data, grad (a constant's label is its data: left out).
+
+    Lines under each other keep the drawing narrow enough to read on a 16:9 screen.
+    """
+    title = f'<FONT POINT-SIZE="12" COLOR="{MUTED_COLOR}">#{step}</FONT>'
     if node.label and kind is not Kind.CONSTANT:
-        cells.append(f"<B>{escape(display_label(node.label))}</B>")
-    cells.append(f"data {format_number(node.data)}")
+        title += f" <B>{escape(display_label(node.label))}</B>"
+    lines = [title, f"data {format_number(node.data)}"]
     if show_grad:
-        cells.append(f'<FONT COLOR="{GRAD_COLOR}">grad {format_number(node.grad)}</FONT>')
-    border = "2" if kind is Kind.OUTPUT else "0"
-    row = "".join(f"<TD>{cell}</TD>" for cell in cells)
+        lines.append(f'<FONT COLOR="{GRAD_COLOR}">grad {format_number(node.grad)}</FONT>')
+    border = "3" if kind is Kind.OUTPUT else "1"
+    rows = "".join(f"<TR><TD>{line}</TD></TR>" for line in lines)
     return (
-        f'<<TABLE BORDER="{border}" CELLBORDER="1" CELLSPACING="0" CELLPADDING="4" '
-        f'BGCOLOR="{FILL[kind]}" COLOR="{LINE_COLOR}"><TR>{row}</TR></TABLE>>'
+        f'<<TABLE BORDER="{border}" STYLE="ROUNDED" CELLBORDER="0" CELLSPACING="0" '
+        f'CELLPADDING="2" BGCOLOR="{FILL[kind]}" COLOR="{LINE_COLOR}">{rows}</TABLE>>'
     )
 
 

@@ -109,15 +109,15 @@ def test_values_are_numbered_as_the_drawing_and_only_ops_get_steps() -> None:
     assert [v["step"] for v in data["values"] if v["step"]] == list(range(1, len(operations) + 1))
     assert all(v["step"] is None for v, node in zip(data["values"], visits) if not node.op)
     for entry, node in zip(data["values"], visits):
-        unnamed = "output" if node is root else f"#{steps[node]}"
+        unnamed = "output" if node is root else f"#{entry['step']}"  # named by its op's step
         assert entry["name"] == (pretty_label(node.label) or unnamed)
 
 
 def test_a_grad_is_complete_after_the_last_op_that_uses_it() -> None:
     data = stepper_data(neuron_example())
     done = {v["name"]: v["doneAt"] for v in data["values"]}
-    # Steps: 1 o = tanh(n), 2 n = #3 + b, 3 #3 = #4 + #7, 4 #4 = x1·w1, 5 #7 = x2·w2.
-    assert done == {"o": 0, "n": 1, "#3": 2, "b": 2, "#4": 3, "#7": 3,
+    # Steps: 1 o = tanh(n), 2 n = #3 + b, 3 #3 = #4 + #5, 4 #4 = x1·w1, 5 #5 = x2·w2.
+    assert done == {"o": 0, "n": 1, "#3": 2, "b": 2, "#4": 3, "#5": 3,
                     "x1": 4, "w1": 4, "x2": 5, "w2": 5}
     assert sorted(done.values())[-1] == len(data["steps"]) == 5
 

@@ -152,7 +152,7 @@ def stepper_data(root: Value) -> dict[str, Any]:
     operations = [node for node in visits if node.op]
     number_of = {node: number for number, node in enumerate(operations, start=1)}
     kinds = {node: kind_of(node, root) for node in visits}
-    names = {node: _name(node, step_of[node], root) for node in order}
+    names = {node: _name(node, number_of.get(node), root) for node in order}
     labelled = sum(len(sweep_of[node]) for node in operations) <= MAX_LABELLED_EDGES
     shapes, arrows = _shapes(visits, step_of, number_of, names, final, sweep_of, labelled)
     layout = lay_out(shapes, arrows)
@@ -240,10 +240,11 @@ def _final_grads(root: Value, sweep: list[list[Contribution]]) -> dict[Value, fl
     return final
 
 
-def _name(node: Value, step: int, root: Value) -> str:
-    """What the page calls a node: its label (shortened), or #step when it has none."""
+def _name(node: Value, step: int | None, root: Value) -> str:
+    """What the page calls a node: its label (shortened), or without one the `#step` of its op
+    (as its box shows), or "leaf"."""
     if not node.label:
-        return "output" if node is root else f"#{step}"
+        return "output" if node is root else f"#{step}" if step else "leaf"
     return pretty_label(drawable_text(node.label, MAX_LABEL))
 
 

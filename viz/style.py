@@ -57,7 +57,7 @@ def caption(
             swatch = f'<TD BGCOLOR="{fill}" BORDER="1" COLOR="{LINE_COLOR}">{escape(meaning)}</TD>'
         if row < len(lines):
             line = (
-                f'<TD ALIGN="LEFT"><FONT POINT-SIZE="12" COLOR="{MUTED_COLOR}">'
+                f'<TD ALIGN="LEFT"><FONT POINT-SIZE="14" COLOR="{MUTED_COLOR}">'
                 f"{escape(lines[row])}</FONT></TD>"
             )
         rows.append(f"<TR>{swatch}{line}</TR>")

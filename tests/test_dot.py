@@ -12,12 +12,15 @@ import graphviz
 import pytest
 import sympy
 from graph_source import edge_text, edges, nodes, text
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import autograd
 from autograd import Value, topological_order
 from nn import MLP, half_squared_error
 from viz import draw_dot
 from viz.format import format_number
+from viz.nodes import drawn_order
 
 needs_dot = pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz dot not installed")
 
@@ -277,3 +280,35 @@ def test_renders_with_graphviz() -> None:
 def test_graphviz_renders_labels_with_control_characters_surrogates_and_20000_characters() -> None:
     root = Value(1.0, "a\x00\x07\ud800" + "z" * 20_000) * Value(2.0, "\x1b[31mred")
     assert b"<svg" in draw_dot(root).pipe(format="svg")
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.floats(0.5, 3.0), st.floats(-2.0, 2.0), st.sampled_from([2.0, 3.0, 0.5, -1.0]))
+def test_every_edge_shows_the_true_partial_by_central_differences(
+    a: float, b: float, exponent: float
+) -> None:
+    x, y = Value(a, "x"), Value(b, "y")
+    root = ((x**exponent) * y + x / (y * y + 1.0) + x**y).tanh() + 2.0 ** y
+    graph = draw_dot(root)
+    order = drawn_order(root)
+    by_step = {len(order) - i: node for i, node in enumerate(order)}
+    made_by = {tail: head for tail, head, _ in edges(graph) if tail.startswith("op")}
+    for tail, op, attributes in edges(graph):
+        if not tail.startswith("v"):
+            continue
+        node, child = by_step[int(made_by[op][1:])], by_step[int(tail[1:])]
+        shown = float(edge_text(attributes).split()[1])
+        truths = [_central_difference(node, position)
+                  for position, other in enumerate(node.inputs) if other is child]
+        assert any(math.isclose(shown, truth, rel_tol=2e-3, abs_tol=1e-3) for truth in truths)
+
+
+def _central_difference(node: Value, position: int) -> float:
+    """∂node/∂(its input at position) by a central difference of the op's forward function."""
+    forward = autograd.ops.OPS[node.op].forward
+    values = [x.data for x in node.inputs]
+    step = 1e-6 * max(1.0, abs(values[position]))
+    up, down = list(values), list(values)
+    up[position] += step
+    down[position] -= step
+    return (forward(*up) - forward(*down)) / (2 * step)

@@ -395,16 +395,29 @@ def test_browser_says_what_it_shows_after_two_backward_calls(
     page.close()
 
 
+def one_example_of_a_16_16_1_network() -> Value:
+    model = MLP(2, [16, 16, 1], seed=0)
+    return half_squared_error(model([0.5, -1.0]), 1.0)
+
+
 @pytest.mark.parametrize("size", [(1280, 720), (1024, 768)])
-def test_browser_explanation_fits_and_graph_text_is_readable(
-    browser: Any, tmp_path: Path, size: tuple[int, int]
+@pytest.mark.parametrize(("make", "steps"), [(neuron_example, 2),
+                                             (one_example_of_a_16_16_1_network, 5)])
+def test_browser_explanation_fits_and_text_is_readable(
+    browser: Any, tmp_path: Path, size: tuple[int, int], make: Any, steps: int
 ) -> None:
     page = browser.new_page(viewport={"width": size[0], "height": size[1]})
-    page.goto(write_stepper(neuron_example(), tmp_path / "page.html").as_uri())
-    for _ in range(2):
+    page.goto(write_stepper(make(), tmp_path / "page.html").as_uri())
+    for _ in range(steps):
         page.click("#next")
     scroll, height = page.eval_on_selector("#explain", "e => [e.scrollHeight, e.clientHeight]")
     assert scroll <= height
-    text_height = page.eval_on_selector("g.value text", "t => t.getBoundingClientRect().height")
-    assert text_height >= 13
+    smallest = page.eval_on_selector_all(
+        "#explain td",
+        "cells => Math.min(...cells.map(c => parseFloat(getComputedStyle(c).fontSize)))",
+    )
+    assert smallest >= 14
+    if make is neuron_example:  # a big graph is read zoomed in
+        text = page.eval_on_selector("g.value text", "t => t.getBoundingClientRect().height")
+        assert text >= 13
     page.close()

@@ -49,3 +49,13 @@ def test_draws_the_network_figure_without_its_invisible_column_edges() -> None:
     svg = ElementTree.fromstring(plain_svg(graph.source))
     assert len(list(svg.iter(f"{SVG}path"))) == len(visible) + 1
     assert any("C = " in (t.text or "") for t in svg.iter(f"{SVG}text"))
+
+
+def test_edges_keep_their_colour_and_thickness() -> None:
+    graph = graphviz.Digraph()
+    graph.edge("a", "b", color="#1565c0", penwidth="2.75")
+    graph.edge("b", "c", penwidth="nan")
+    paths = list(ElementTree.fromstring(plain_svg(graph.source)).iter(f"{SVG}path"))
+    thick, plain = paths[1:]  # after the arrow head's path
+    assert thick.get("stroke") == "#1565c0" and thick.get("stroke-width") == "2.75"
+    assert plain.get("stroke-width") == "1.3"

@@ -9,6 +9,7 @@ Graphviz draws it better; this is so a classroom machine without it still gets a
 from __future__ import annotations
 
 import html
+import math
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -68,8 +69,9 @@ def plain_svg(source: str) -> bytes:
     for arrow, (_, _, attributes) in zip(arrows, visible):
         route = layout.routes[arrow.id]
         color = _color(attributes.get("color"), LINE_COLOR)
-        parts.append(f'<path d="{route.path}" fill="none" stroke="{color}" stroke-width="1.3" '
-                     'marker-end="url(#arrow)"/>')
+        width = _pen_width(attributes.get("penwidth"))
+        parts.append(f'<path d="{route.path}" fill="none" stroke="{color}" '
+                     f'stroke-width="{width:g}" marker-end="url(#arrow)"/>')
         if arrow.label:
             label_color = _color(attributes.get("fontcolor"), DERIVATIVE_COLOR)
             parts.append(_text_block(arrow.label.split("\n"), route.label_at, label_color))
@@ -248,6 +250,15 @@ def _text_block(lines: list[str], centre: Any, color: str) -> str:
         f'dominant-baseline="central" fill="{color}">{html.escape(line)}</text>'
         for row, line in enumerate(lines)
     )
+
+
+def _pen_width(value: str | None) -> float:
+    """An edge's penwidth as an SVG stroke width (Graphviz's default 1 is drawn as 1.3)."""
+    try:
+        width = float(value) if value else 1.3
+    except ValueError:
+        return 1.3
+    return min(max(width, 0.3), 8.0) if math.isfinite(width) else 1.3
 
 
 def _color(value: str | None, default: str) -> str:

@@ -3,7 +3,8 @@
     python examples/draw_neuron.py            # writes docs/neuron.svg and docs/network.svg
     python examples/draw_neuron.py out/       # or into another folder
 
-Without Graphviz's `dot` program it writes the .dot sources instead and says how to get `dot`.
+Without Graphviz's `dot` program chainrule lays the SVGs out itself and says once how to get
+`dot`, which draws them better.
 """
 
 from __future__ import annotations

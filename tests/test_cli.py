@@ -82,16 +82,19 @@ def test_no_grad_draws_without_backward(capsys: pytest.CaptureFixture[str], tmp_
     assert "grad" not in source
 
 
-def test_without_graphviz_a_dot_file_is_written_instead(
+def test_without_graphviz_the_svg_is_drawn_by_chainrule_and_a_png_is_refused(
     capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("PATH", str(tmp_path / "empty"))
     code, out, err = run(capsys, "graph", *NEURON, "-o", str(tmp_path / "neuron.svg"))
     assert code == 0
-    assert sorted(files_in(tmp_path)) == ["neuron.dot"]
-    assert (tmp_path / "neuron.dot").read_text(encoding="utf-8").startswith("digraph")
-    assert "install Graphviz" in one_line_error(err) and "neuron.dot" in err
-    assert out == f"wrote {tmp_path / 'neuron.dot'}\n"
+    assert sorted(files_in(tmp_path)) == ["neuron.svg"]
+    assert b"<svg" in (tmp_path / "neuron.svg").read_bytes()
+    assert out == f"wrote {tmp_path / 'neuron.svg'}\n"
+    code, out, err = run(capsys, "graph", *NEURON, "-o", str(tmp_path / "neuron.png"))
+    assert code == 2
+    assert "neuron.png" in one_line_error(err) and "install Graphviz" in err
+    assert sorted(files_in(tmp_path)) == ["neuron.svg"]
 
 
 @pytest.mark.parametrize(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import random
 import re
 import shutil
@@ -11,12 +12,15 @@ import graphviz
 import pytest
 import sympy
 from graph_source import edge_text, edges, nodes, text
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import autograd
 from autograd import Value, topological_order
 from nn import MLP, half_squared_error
 from viz import draw_dot
 from viz.format import format_number
+from viz.nodes import drawn_order
 
 needs_dot = pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz dot not installed")
 
@@ -115,7 +119,46 @@ def test_shows_each_op_by_its_symbol() -> None:
     root = (autograd.dot([w], [a], b).sigmoid() * a + a**2).tanh()
     drawn = nodes(draw_dot(root))
     symbols = {text(label) for name, label in drawn.items() if name.startswith("op")}
-    assert symbols == {"Σwa+b", "σ", "×", "+", "**", "tanh"}
+    assert symbols == {"Σwa+b", "σ", "×", "+", "**2", "tanh"}
+
+
+def test_draws_a_fixed_exponent_inside_its_op_with_no_edge_carrying_a_false_zero() -> None:
+    x = Value(2.0, "x")
+    root = x**3 + 3 * x
+    root.backward()
+    graph = draw_dot(root)
+    assert "**3" in {text(label) for name, label in nodes(graph).items() if name.startswith("op")}
+    threes = [t for t in records(graph).values() if "data 3 " in t]
+    assert len(records(graph)) == 5 and threes == ["#4 data 3 grad 2"]  # 3*x's 3, no exponent
+    symbol = sympy.Symbol("x")
+    truth = {
+        sympy.diff(symbol**3, symbol).subs(symbol, 2),  # 12 on the edge x → **3
+        sympy.diff(3 * symbol, symbol),  # 3 on the edge x → ×
+        symbol.subs(symbol, 2),  # 2 on the edge 3 → ×
+        1,  # each edge into +
+    }
+    shown = {edge_text(a) for tail, _, a in edges(graph) if tail.startswith("v")}
+    assert shown == {f"∂ {format_number(float(d))}" for d in truth}
+
+
+def test_a_variable_exponent_keeps_its_edge_and_its_true_derivative() -> None:
+    x, c = Value(2.0, "x"), Value(3.0, "c")
+    graph = draw_dot(x**c)
+    labels = {edge_text(a) for tail, _, a in edges(graph) if tail.startswith("v")}
+    assert labels == {f"∂ {format_number(12.0)}", f"∂ {format_number(8 * math.log(2))}"}
+
+
+@pytest.mark.parametrize("rankdir", ["tb", "Lr", "bt", "rl"])
+def test_accepts_rankdir_in_any_case(rankdir: str) -> None:
+    assert draw_dot(neuron(), rankdir=rankdir).graph_attr["rankdir"] == rankdir.upper()
+
+
+def test_draws_control_characters_surrogates_and_huge_labels_safely() -> None:
+    root = Value(1.0, "a\x00\x1b\x85b\ud800" + "z" * 20_000) * 2.0
+    source = draw_dot(root).source
+    assert "a␀␛\\x85b\N{REPLACEMENT CHARACTER}" in source
+    assert "z" * 39 not in source and "z…" in source
+    source.encode("utf-8")
 
 
 def test_tells_parameters_inputs_constants_intermediates_and_output_apart_with_a_key() -> None:
@@ -153,7 +196,7 @@ def test_lays_out_in_the_direction_asked(rankdir: str) -> None:
     ("arguments", "error", "message"),
     [
         ({"root": 3.0}, TypeError, "root must be a Value"),
-        ({"rankdir": "XY"}, ValueError, "rankdir must be one of TB, LR, BT, RL, got 'XY'"),
+        ({"rankdir": "XY"}, ValueError, "one of TB, LR, BT, RL (any case), got 'XY'"),
         ({"show_grad": "yes"}, TypeError, "show_grad"),
         ({"max_nodes": 0}, ValueError, "max_nodes must be at least 1"),
         ({"max_nodes": 2.5}, TypeError, "max_nodes must be an int"),
@@ -231,3 +274,41 @@ def test_refuses_a_100000_node_graph_in_under_a_second() -> None:
 def test_renders_with_graphviz() -> None:
     svg = draw_dot(neuron()).pipe(format="svg").decode()
     assert "<svg" in svg and "tanh" in svg
+
+
+@needs_dot
+def test_graphviz_renders_labels_with_control_characters_surrogates_and_20000_characters() -> None:
+    root = Value(1.0, "a\x00\x07\ud800" + "z" * 20_000) * Value(2.0, "\x1b[31mred")
+    assert b"<svg" in draw_dot(root).pipe(format="svg")
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.floats(0.5, 3.0), st.floats(-2.0, 2.0), st.sampled_from([2.0, 3.0, 0.5, -1.0]))
+def test_every_edge_shows_the_true_partial_by_central_differences(
+    a: float, b: float, exponent: float
+) -> None:
+    x, y = Value(a, "x"), Value(b, "y")
+    root = ((x**exponent) * y + x / (y * y + 1.0) + x**y).tanh() + 2.0 ** y
+    graph = draw_dot(root)
+    order = drawn_order(root)
+    by_step = {len(order) - i: node for i, node in enumerate(order)}
+    made_by = {tail: head for tail, head, _ in edges(graph) if tail.startswith("op")}
+    for tail, op, attributes in edges(graph):
+        if not tail.startswith("v"):
+            continue
+        node, child = by_step[int(made_by[op][1:])], by_step[int(tail[1:])]
+        shown = float(edge_text(attributes).split()[1])
+        truths = [_central_difference(node, position)
+                  for position, other in enumerate(node.inputs) if other is child]
+        assert any(math.isclose(shown, truth, rel_tol=2e-3, abs_tol=1e-3) for truth in truths)
+
+
+def _central_difference(node: Value, position: int) -> float:
+    """∂node/∂(its input at position) by a central difference of the op's forward function."""
+    forward = autograd.ops.OPS[node.op].forward
+    values = [x.data for x in node.inputs]
+    step = 1e-6 * max(1.0, abs(values[position]))
+    up, down = list(values), list(values)
+    up[position] += step
+    down[position] -= step
+    return (forward(*up) - forward(*down)) / (2 * step)

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from viz.format import format_number, pretty_label
+from viz.format import drawable_text, format_number, format_sum, pretty_label
 
 finite = st.floats(allow_nan=False, allow_infinity=False)
 # Well below the largest float, so rounding to 4 digits cannot overflow when read back.
@@ -77,3 +77,39 @@ def test_pretty_label_writes_seed_indices_as_sub_and_superscripts(label: str, pr
 def test_pretty_label_refuses_a_non_string() -> None:
     with pytest.raises(TypeError, match="pretty_label"):
         pretty_label(3)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("label", "drawn"),
+    [("x", "x"), ("a\nb", "a␊b"), ("\x00\x1f\x7f", "␀␟␡"), ("\x85", "\\x85"),
+     ("\ud800z", "\N{REPLACEMENT CHARACTER}z"), ("é∂", "é∂")],
+)
+def test_drawable_text_shows_control_characters_and_surrogates_visibly(
+    label: str, drawn: str
+) -> None:
+    assert drawable_text(label) == drawn
+
+
+@given(st.text(max_size=200), st.integers(min_value=1, max_value=60))
+def test_drawable_text_is_encodable_and_at_most_limit_characters(label: str, limit: int) -> None:
+    drawn = drawable_text(label, limit)
+    drawn.encode("utf-8")
+    assert len(drawn) <= limit
+    assert not any(ord(c) < 0x20 for c in drawn)
+
+
+def test_drawable_text_cuts_a_long_label_with_an_ellipsis() -> None:
+    assert drawable_text("z" * 20_000, 5) == "zzzz…"
+
+
+def test_drawable_text_refuses_a_bad_limit() -> None:
+    with pytest.raises(ValueError, match="limit must be a positive int, got 0"):
+        drawable_text("x", 0)
+
+
+def test_format_sum_shows_rounding_noise_next_to_its_terms_as_zero() -> None:
+    noise = 0.1 + 0.2 - 0.3
+    assert noise != 0.0
+    assert format_sum(noise, 0.6) == "0"
+    assert format_sum(1e-17, 1e-16) == "1e-17"  # small, but not small against its terms
+    assert format_sum(-1.5, 2.0) == "-1.5"

@@ -1,4 +1,4 @@
-"""viz.output: a drawing is saved as the image asked for, or as DOT source when `dot` is missing."""
+"""viz.output: a drawing is saved as exactly the file asked for, with or without `dot`."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import graphviz
 import pytest
 
 from viz.output import save_drawing
+from viz.render import GraphvizMissing
 
 
 def small_graph() -> graphviz.Digraph:
@@ -26,13 +27,14 @@ def test_with_graphviz_the_image_is_written(tmp_path: Path,
     assert capsys.readouterr().err == ""
 
 
-def test_without_graphviz_the_source_is_written_and_said(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+def test_without_graphviz_only_the_named_file_is_written(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("PATH", str(tmp_path / "empty"))
-    written = save_drawing(small_graph(), tmp_path / "g.png")
-    assert written == tmp_path / "g.dot"
-    assert written.read_text(encoding="utf-8") == small_graph().source
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["g.dot"]
-    err = capsys.readouterr().err
-    assert err.count("\n") == 1 and "g.dot" in err and "apt-get install graphviz" in err
+    (tmp_path / "g.dot").write_text("keep")
+    assert save_drawing(small_graph(), tmp_path / "g.svg") == tmp_path / "g.svg"
+    assert b"<svg" in (tmp_path / "g.svg").read_bytes()
+    with pytest.raises(GraphvizMissing, match=r"save an \.svg"):
+        save_drawing(small_graph(), tmp_path / "g.png")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["g.dot", "g.svg"]
+    assert (tmp_path / "g.dot").read_text() == "keep"

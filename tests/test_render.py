@@ -1,10 +1,12 @@
-"""render: svg/png/pdf by suffix, DOT source without Graphviz, a clear error when dot is missing."""
+"""render: svg/png/pdf by suffix; without Graphviz an own-layout SVG, DOT source or an error."""
 
 from __future__ import annotations
 
+import importlib
 import os
 import shutil
 from pathlib import Path
+from xml.etree import ElementTree
 
 import graphviz
 import pytest
@@ -45,16 +47,49 @@ def test_writes_dot_source_even_without_graphviz(tmp_path: Path, no_dot: None, s
     assert path.read_text(encoding="utf-8") == graph.source
 
 
-def test_without_dot_says_how_to_install_graphviz_and_how_to_save_the_source(
+def test_without_dot_a_png_says_how_to_install_graphviz_and_what_to_save_instead(
     tmp_path: Path, no_dot: None
 ) -> None:
     with pytest.raises(GraphvizMissing) as error:
-        render(drawing(), tmp_path / "graph.svg")
+        render(drawing(), tmp_path / "graph.png")
     message = str(error.value)
-    hints = ("apt-get install graphviz", "brew install graphviz", "conda install graphviz", ".dot")
+    hints = ("apt-get install graphviz", "brew install graphviz", "conda install graphviz",
+             ".svg", ".dot")
     assert all(hint in message for hint in hints)
-    assert isinstance(error.value, RuntimeError)
+    assert isinstance(error.value, RuntimeError) and isinstance(error.value, OSError)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_without_dot_an_svg_is_a_real_picture_of_the_drawing(tmp_path: Path, no_dot: None) -> None:
+    path = render(drawing(), tmp_path / "graph.svg")
+    root = ElementTree.parse(path).getroot()
+    assert root.tag == "{http://www.w3.org/2000/svg}svg"
+    words = " ".join(t.text or "" for t in root.iter("{http://www.w3.org/2000/svg}text"))
+    for word in ("tanh", "×", "data 2", "grad 0.005364", "∂ 2", "∂ 0.001341", "key"):
+        assert word in words
+    assert len(list(root.iter("{http://www.w3.org/2000/svg}path"))) >= 5
+    assert [p.name for p in tmp_path.iterdir()] == ["graph.svg"]
+
+
+def test_without_dot_says_once_per_process_that_graphviz_draws_better(
+    tmp_path: Path, no_dot: None, monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.setattr(importlib.import_module("viz.render"), "_SAID", set())
+    for name in ("a.svg", "b.svg", "c.svg"):
+        render(drawing(), tmp_path / name)
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1
+    assert "Graphviz draws them better" in err and "apt-get install graphviz" in err
+
+
+def test_without_dot_nothing_but_the_named_file_is_written(tmp_path: Path, no_dot: None) -> None:
+    (tmp_path / "y.dot").write_text("mine")
+    (tmp_path / "z.dot").mkdir()
+    render(drawing(), tmp_path / "y.svg")
+    render(drawing(), tmp_path / "z.svg")
+    assert (tmp_path / "y.dot").read_text() == "mine"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["y.dot", "y.svg", "z.dot", "z.svg"]
 
 
 def test_a_failed_render_leaves_an_existing_file_untouched(tmp_path: Path, no_dot: None) -> None:

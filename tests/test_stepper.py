@@ -25,8 +25,8 @@ from hypothesis import strategies as st
 from autograd import Value, topological_order
 from nn import MLP, half_squared_error
 from nn.datasets import neuron_example
-from viz.format import format_number
-from viz.nodes import backward_steps
+from viz.format import format_number, pretty_label
+from viz.nodes import backward_steps, drawn_inputs, drawn_order
 from viz.stepper import (
     DATA_MARK,
     MAX_VALUES,
@@ -59,10 +59,10 @@ GRAPHS = [neuron_example, network_loss, shared_inputs]
 
 
 def backward_grads(make: Any) -> list[float]:
-    """The grads backward() gives each node of a fresh graph, in backward step order."""
+    """The grads backward() gives each drawn node of a fresh graph, in backward step order."""
     root = make()
     root.backward()
-    return [node.grad for node in reversed(topological_order(root))]
+    return [node.grad for node in reversed(drawn_order(root))]
 
 
 @pytest.fixture
@@ -87,27 +87,72 @@ def test_last_step_grads_equal_backward(make: Any) -> None:
 @pytest.mark.parametrize("make", GRAPHS)
 def test_each_contribution_is_upstream_times_local(make: Any) -> None:
     root = make()
-    order = topological_order(root)
+    order = drawn_order(root)
     upstream = {root: 1.0}
     for node, step in zip(reversed(order), reverse_sweep(order)):
-        assert [c.input for c in step] == list(node.inputs)
+        assert [c.input for c in step] == [x for x, _ in drawn_inputs(node)]
         for c in step:
             assert c.contribution == upstream[node] * node.local_grads[c.position]
             assert c.after == c.before + c.contribution
             upstream[c.input] = c.after
 
 
-def test_step_numbers_are_the_drawings_backward_steps() -> None:
+def test_values_are_numbered_as_the_drawing_and_only_ops_get_steps() -> None:
     root = network_loss()
-    order = topological_order(root)
+    order = drawn_order(root)
     steps = backward_steps(order)
     data = stepper_data(root)
     visits = list(reversed(order))
+    operations = [node for node in visits if node.op]
     assert [v["id"] for v in data["values"]] == [steps[node] for node in visits]
-    assert [s["value"] for s in data["steps"]] == [steps[node] for node in visits]
+    assert [s["value"] for s in data["steps"]] == [steps[node] for node in operations]
+    assert [v["step"] for v in data["values"] if v["step"]] == list(range(1, len(operations) + 1))
+    assert all(v["step"] is None for v, node in zip(data["values"], visits) if not node.op)
     for entry, node in zip(data["values"], visits):
-        unnamed = "output" if node is root else f"#{steps[node]}"
-        assert entry["name"] == (node.label or unnamed)
+        unnamed = "output" if node is root else f"#{entry['step']}"  # named by its op's step
+        assert entry["name"] == (pretty_label(node.label) or unnamed)
+
+
+def test_a_grad_is_complete_after_the_last_op_that_uses_it() -> None:
+    data = stepper_data(neuron_example())
+    done = {v["name"]: v["doneAt"] for v in data["values"]}
+    # Steps: 1 o = tanh(n), 2 n = #3 + b, 3 #3 = #4 + #5, 4 #4 = x1·w1, 5 #5 = x2·w2.
+    assert done == {"o": 0, "n": 1, "#3": 2, "b": 2, "#4": 3, "#5": 3,
+                    "x1": 4, "w1": 4, "x2": 5, "w2": 5}
+    assert sorted(done.values())[-1] == len(data["steps"]) == 5
+
+
+def test_a_fixed_exponent_is_part_of_its_op_on_the_page() -> None:
+    x = Value(2.0, "x")
+    data = stepper_data(x**3)
+    assert [v["name"] for v in data["values"]] == ["output", "x"]
+    assert data["values"][0]["op"]["symbol"] == "**3"
+    assert data["values"][0]["op"]["formula"] == "x ** 3"
+    assert [e["local"] for e in data["edges"]] == ["12"]
+
+
+def test_says_whether_value_grad_agrees_after_none_one_or_two_backward_calls() -> None:
+    root = neuron_example()
+    assert stepper_data(root)["agreement"] == "unset"
+    root.backward()
+    assert stepper_data(root)["agreement"] == "same"
+    root.backward()
+    assert stepper_data(root)["agreement"] == "different"
+    assert '"agreement":"different"' in stepper_html(root)
+
+
+def test_folds_parameters_so_one_example_of_a_16_16_1_network_steps_through() -> None:
+    model = MLP(2, [16, 16, 1], seed=0)
+    root = half_squared_error(model([0.5, -1.0]), 1.0)
+    assert len(topological_order(root)) > MAX_VALUES
+    data = stepper_data(root)
+    assert not any(v["kind"] == "parameter" for v in data["values"])
+    assert data["folded"] == len(model.parameters())
+    final = {1: 1.0} | {r["input"]: float(r["exact"]) for s in data["steps"] for r in s["rows"]}
+    root.backward()
+    drawn = {backward_steps(drawn_order(root))[node]: node.grad for node in drawn_order(root)}
+    assert final == {number: grad for number, grad in drawn.items() if number in final}
+    assert set(final) == {v["id"] for v in data["values"]}
 
 
 def test_numbers_on_the_page_have_four_significant_digits() -> None:
@@ -173,7 +218,7 @@ def test_too_big_a_graph_is_refused_before_any_work(tmp_path: Path) -> None:
     x = Value(0.5, "x")
     for _ in range(100_000):
         x = x * 1.0
-    with pytest.raises(ValueError, match=f"more than {MAX_VALUES} values"):
+    with pytest.raises(ValueError, match=f"values, more than {MAX_VALUES}"):
         write_stepper(x, tmp_path / "big.html")
     assert not (tmp_path / "big.html").exists()
 
@@ -277,7 +322,8 @@ def test_browser_steps_to_backwards_grads(
         "() => { const next = document.querySelector('#next'); let n = 0;"
         " while (!next.disabled) { next.click(); n++; } return n; }"
     )
-    assert clicks == len(expected)
+    root = make()
+    assert clicks == sum(1 for node in drawn_order(root) if node.op)
     assert page.text_content("#counter") == f"step {clicks} of {clicks}"
     assert "Done." in page.text_content("#explain")
 
@@ -296,15 +342,82 @@ def test_browser_back_and_slider_undo_steps(browser: Any, tmp_path: Path) -> Non
     path = write_stepper(neuron_example(), tmp_path / "page.html")
     page, problems = _open(browser, path)
     page.keyboard.press("End")
-    assert page.text_content("#counter") == "step 10 of 10"
+    assert page.text_content("#counter") == "step 5 of 5"
     page.click("#back")
-    after_nine = _shown_grads(page)
-    assert after_nine[10][2] == "partial"  # b's grad is known, but b is not visited yet
+    page.click("#back")
+    page.click("#back")
+    after_two = _shown_grads(page)
+    assert page.text_content("#counter") == "step 2 of 5"
+    assert after_two[10][2] == "final"  # b (#10): step 2 was its one use passing back
+    assert after_two[9][2] == "pending"  # w2 gets its grad at step 5
     page.eval_on_selector("#slider", "s => { s.value = 0; s.dispatchEvent(new Event('input')); }")
-    assert page.text_content("#counter") == "step 0 of 10"
+    assert page.text_content("#counter") == "step 0 of 5"
     assert [text for _, text, _ in _shown_grads(page).values()].count("grad ·") == 9
     page.click("#play")
     page.wait_for_function("document.querySelector('#slider').value === '1'", timeout=5_000)
     page.click("#play")
     assert problems == []
+    page.close()
+
+
+def test_browser_brackets_names_in_formulas_and_zoom_enlarges_a_small_graph(
+    browser: Any, tmp_path: Path
+) -> None:
+    x = Value(2.0, "x")
+    square = x * x
+    square.label = "x*x"
+    root = square + 3 * x
+    root.label = "x*x + 3*x"
+    path = write_stepper(root, tmp_path / "page.html")
+    page, problems = _open(browser, path)
+    page.click("#next")
+    page.click("#next")
+    assert "∂(x*x + 3*x)/∂(x*x) = 1" in page.text_content("#explain")
+    fitted = page.eval_on_selector("#graph svg", "s => s.getBoundingClientRect().width")
+    page.click("#zoom")
+    zoomed = page.eval_on_selector("#graph svg", "s => s.getBoundingClientRect().width")
+    assert zoomed > 1.5 * fitted
+    assert problems == []
+    page.close()
+
+
+def test_browser_says_what_it_shows_after_two_backward_calls(
+    browser: Any, tmp_path: Path
+) -> None:
+    root = neuron_example()
+    root.backward()
+    root.backward()
+    page, problems = _open(browser, write_stepper(root, tmp_path / "page.html"))
+    assert "two calls double it" in page.text_content("#explain")
+    page.keyboard.press("End")
+    assert "one backward() pass starting from grads of zero" in page.text_content("#explain")
+    assert problems == []
+    page.close()
+
+
+def one_example_of_a_16_16_1_network() -> Value:
+    model = MLP(2, [16, 16, 1], seed=0)
+    return half_squared_error(model([0.5, -1.0]), 1.0)
+
+
+@pytest.mark.parametrize("size", [(1280, 720), (1024, 768)])
+@pytest.mark.parametrize(("make", "steps"), [(neuron_example, 2),
+                                             (one_example_of_a_16_16_1_network, 5)])
+def test_browser_explanation_fits_and_text_is_readable(
+    browser: Any, tmp_path: Path, size: tuple[int, int], make: Any, steps: int
+) -> None:
+    page = browser.new_page(viewport={"width": size[0], "height": size[1]})
+    page.goto(write_stepper(make(), tmp_path / "page.html").as_uri())
+    for _ in range(steps):
+        page.click("#next")
+    scroll, height = page.eval_on_selector("#explain", "e => [e.scrollHeight, e.clientHeight]")
+    assert scroll <= height
+    smallest = page.eval_on_selector_all(
+        "#explain td",
+        "cells => Math.min(...cells.map(c => parseFloat(getComputedStyle(c).fontSize)))",
+    )
+    assert smallest >= 14
+    if make is neuron_example:  # a big graph is read zoomed in
+        text = page.eval_on_selector("g.value text", "t => t.getBoundingClientRect().height")
+        assert text >= 13
     page.close()

@@ -16,7 +16,7 @@ from viz.stepper_layout import (
     Arrow,
     Layout,
     Shape,
-    _spline_path,
+    _route,
     dot_layout,
     lay_out,
     simple_layout,
@@ -110,9 +110,20 @@ def test_spline_path_reads_graphviz_points() -> None:
         x, y = (float(n) for n in text.split(","))
         return x, 100 - y
 
-    path = _spline_path("e,50,50 0,0 10,10 20,20 30,30", point)
-    assert path == "M0.0,100.0 C10.0,90.0 20.0,80.0 30.0,70.0 L50.0,50.0"
-    assert len(re.findall(r"C", _spline_path("0,0 1,1 2,2 3,3 4,4 5,5 6,6", point))) == 2
+    route = _route({"pos": "e,50,50 0,0 10,10 20,20 30,30", "lp": "5,5"}, point)
+    assert route.path == "M0.0,100.0 C10.0,90.0 20.0,80.0 30.0,70.0 L50.0,50.0"
+    assert route.label_at == (5.0, 95.0)
+    long = _route({"pos": "0,0 1,1 2,2 3,3 4,4 5,5 6,6"}, point)
+    assert len(re.findall(r"C", long.path)) == 2
+
+
+def test_an_unlabelled_edge_puts_its_label_spot_on_the_curve_not_at_the_origin() -> None:
+    def point(text: str) -> tuple[float, float]:
+        x, y = (float(n) for n in text.split(","))
+        return x, 100 - y
+
+    route = _route({"pos": "e,50,50 0,0 10,10 20,20 30,30"}, point)
+    assert route.label_at == (20.0, 80.0)
 
 
 def test_lay_out_falls_back_without_dot(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:

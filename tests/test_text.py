@@ -91,3 +91,19 @@ def test_print_graph_prints_graph_text_without_graphviz(
 def test_refuses_what_is_not_a_value() -> None:
     with pytest.raises(TypeError, match="graph_text: root must be a Value, got float"):
         graph_text(2.0)  # type: ignore[arg-type]
+
+
+def test_writes_a_fixed_exponent_into_its_op_and_lists_no_constant_for_it() -> None:
+    x = Value(2.0, "x")
+    y = x**3
+    y.backward()
+    lines = graph_text(y).splitlines()
+    assert lines[:2] == ["#1 ← **3  data 8  grad 1", "└─ ∂ 12  #2 x (input)  data 2  grad 12"]
+    assert len(lines) == 3  # and the key
+
+
+def test_writes_control_characters_and_lone_surrogates_so_a_terminal_can_print_them() -> None:
+    root = Value(1.0, "\x1b[2J\ud800") * 2.0
+    text = graph_text(root)
+    text.encode("utf-8")
+    assert "\x1b" not in text and "␛[2J\N{REPLACEMENT CHARACTER}" in text

@@ -13,8 +13,8 @@ from html import escape
 import graphviz
 
 from autograd import Value
-from viz.format import format_number, pretty_label
-from viz.nodes import Kind, backward_steps, kind_of, op_symbol
+from viz.format import display_label, format_number
+from viz.nodes import Kind, backward_steps, drawn_inputs, kind_of, op_text
 from viz.style import (
     DERIVATIVE_COLOR,
     FILL,
@@ -43,12 +43,12 @@ def draw_dot(
     Past `max_nodes` values the drawing folds parameters into their ops, then keeps only the part
     nearest the root, and its caption says so; a graph too large even for that raises ValueError.
     """
-    _check_style(rankdir, show_grad)
+    rankdir = _check_style(rankdir, show_grad)
     view = choose_view(root, max_nodes, "draw_dot")
     steps = backward_steps(view.order)
     shown = [node for node in view.order if node in view.shown]
     kinds = {node: kind_of(node, root) for node in shown}
-    edge_count = sum(x in view.shown for node in shown for x in node.inputs)
+    edge_count = sum(x in view.shown for node in shown for x, _ in drawn_inputs(node))
     labelled = edge_count <= MAX_LABELLED_EDGES
     notes = [view.note] if view.note else []
     if not labelled:
@@ -56,8 +56,8 @@ def draw_dot(
     graph = graphviz.Digraph(
         "chainrule",
         graph_attr=graph_attributes(rankdir, _caption(kinds.values(), show_grad, notes)),
-        node_attr={"fontname": FONT, "fontsize": "12", "color": LINE_COLOR, "shape": "plain"},
-        edge_attr={"fontname": FONT, "fontsize": "10", "color": LINE_COLOR, "arrowsize": "0.7"},
+        node_attr={"fontname": FONT, "fontsize": "14", "color": LINE_COLOR, "shape": "plain"},
+        edge_attr={"fontname": FONT, "fontsize": "13", "color": LINE_COLOR, "arrowsize": "0.7"},
     )
     for node in shown:
         graph.node(_value_id(node, steps), _record(node, steps[node], kinds[node], show_grad))
@@ -66,12 +66,15 @@ def draw_dot(
     return graph
 
 
-def _check_style(rankdir: object, show_grad: object) -> None:
-    """Fail early, naming the bad argument (root and max_nodes are checked by choose_view)."""
-    if rankdir not in RANKDIRS:
-        raise ValueError(f"draw_dot: rankdir must be one of {', '.join(RANKDIRS)}, got {rankdir!r}")
+def _check_style(rankdir: object, show_grad: object) -> str:
+    """The rankdir in upper case; fails early naming a bad argument (choose_view checks others)."""
+    if not isinstance(rankdir, str) or rankdir.upper() not in RANKDIRS:
+        raise ValueError(
+            f"draw_dot: rankdir must be one of {', '.join(RANKDIRS)} (any case), got {rankdir!r}"
+        )
     if not isinstance(show_grad, bool):
         raise TypeError(f"draw_dot: show_grad must be True or False, got {show_grad!r}")
+    return rankdir.upper()
 
 
 def _value_id(node: Value, steps: dict[Value, int]) -> str:
@@ -83,18 +86,21 @@ def _op_id(node: Value, steps: dict[Value, int]) -> str:
 
 
 def _record(node: Value, step: int, kind: Kind, show_grad: bool) -> str:
-    """One row: #step | label | data | grad (a constant's label is its data, so it is left out)."""
-    cells = [f'<FONT POINT-SIZE="10" COLOR="{MUTED_COLOR}">#{step}</FONT>']
+    """A box of lines: `#step label`, data, grad (a constant's label is its data: left out).
+
+    Lines under each other keep the drawing narrow enough to read on a 16:9 screen.
+    """
+    title = f'<FONT POINT-SIZE="12" COLOR="{MUTED_COLOR}">#{step}</FONT>'
     if node.label and kind is not Kind.CONSTANT:
-        cells.append(f"<B>{escape(pretty_label(node.label))}</B>")
-    cells.append(f"data {format_number(node.data)}")
+        title += f" <B>{escape(display_label(node.label))}</B>"
+    lines = [title, f"data {format_number(node.data)}"]
     if show_grad:
-        cells.append(f'<FONT COLOR="{GRAD_COLOR}">grad {format_number(node.grad)}</FONT>')
-    border = "2" if kind is Kind.OUTPUT else "0"
-    row = "".join(f"<TD>{cell}</TD>" for cell in cells)
+        lines.append(f'<FONT COLOR="{GRAD_COLOR}">grad {format_number(node.grad)}</FONT>')
+    border = "3" if kind is Kind.OUTPUT else "1"
+    rows = "".join(f"<TR><TD>{line}</TD></TR>" for line in lines)
     return (
-        f'<<TABLE BORDER="{border}" CELLBORDER="1" CELLSPACING="0" CELLPADDING="4" '
-        f'BGCOLOR="{FILL[kind]}" COLOR="{LINE_COLOR}"><TR>{row}</TR></TABLE>>'
+        f'<<TABLE BORDER="{border}" STYLE="ROUNDED" CELLBORDER="0" CELLSPACING="0" '
+        f'CELLPADDING="2" BGCOLOR="{FILL[kind]}" COLOR="{LINE_COLOR}">{rows}</TABLE>>'
     )
 
 
@@ -104,10 +110,10 @@ def _draw_op(
     """The op node, its edge to the value it makes, and an edge per drawn input (∂ on it)."""
     op_id = _op_id(node, steps)
     folded, cut = view.hidden_inputs(node)
-    graph.node(op_id, _op_label(node.op, folded), shape="ellipse", style="filled",
+    graph.node(op_id, _op_label(op_text(node), folded), shape="ellipse", style="filled",
                fillcolor=OP_FILL, margin="0.04,0.02", height="0.3")
     graph.edge(op_id, _value_id(node, steps))
-    for x, local in zip(node.inputs, node.local_grads):
+    for x, local in drawn_inputs(node):
         if x in view.shown:
             label = f" ∂ {format_number(local)} " if labelled else ""
             graph.edge(_value_id(x, steps), op_id, label=label, fontcolor=DERIVATIVE_COLOR)
@@ -118,9 +124,9 @@ def _draw_op(
         graph.edge(stub_id, op_id, style="dashed")
 
 
-def _op_label(op: str, folded_parameters: int) -> str:
+def _op_label(text: str, folded_parameters: int) -> str:
     """The op's symbol; under it, how many parameters were folded into it, if any."""
-    symbol = escape(op_symbol(op))
+    symbol = escape(text)
     if not folded_parameters:
         return f"<<B>{symbol}</B>>"
     noun = "parameter" if folded_parameters == 1 else "parameters"

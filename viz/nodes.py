@@ -5,11 +5,14 @@ from __future__ import annotations
 import math
 from enum import Enum
 
-from autograd import Value
+from autograd import Value, topological_order
+from viz.format import format_number
 
 # A leaf whose label starts with one of these is a parameter (w1, b, w_12^2, ...), as in nn.
 PARAMETER_PREFIXES = ("w", "b")
 
+# The op of `x ** c` for a number c: c is a constant input, drawn as part of the op.
+FIXED_POWER = "**"
 # How an op is written in a drawing; an op missing here is shown by its name.
 OP_SYMBOLS = {
     "+": "+",
@@ -73,6 +76,38 @@ def backward_steps(order: list[Value]) -> dict[Value, int]:
 def op_symbol(op: str) -> str:
     """The short sign a drawing shows for an op: × for *, Σwa+b for dot, σ for sigmoid, ..."""
     return OP_SYMBOLS.get(op, op)
+
+
+def op_text(node: Value) -> str:
+    """What a drawing writes in an op node: its symbol, with a fixed exponent inside (`**3`)."""
+    symbol = op_symbol(node.op)
+    if node.op == FIXED_POWER:
+        return symbol + format_number(node.inputs[1].data)
+    return symbol
+
+
+def drawn_inputs(node: Value) -> list[tuple[Value, float]]:
+    """node's inputs with their local derivatives, as drawn: all but a fixed exponent.
+
+    `x ** 3` keeps its constant 3 as a second input with local derivative 0 (a constant does not
+    vary); a drawing shows the 3 inside the op instead, so no edge carries that 0.
+    """
+    pairs = list(zip(node.inputs, node.local_grads))
+    return pairs[:1] if node.op == FIXED_POWER else pairs
+
+
+def fixed_exponents(order: list[Value]) -> set[Value]:
+    """The constants in `order` used only as the fixed exponent of `**`: drawn inside their op."""
+    exponents = {node.inputs[1] for node in order if node.op == FIXED_POWER}
+    drawn = {x for node in order for x, _ in drawn_inputs(node)}
+    return exponents - drawn
+
+
+def drawn_order(root: Value) -> list[Value]:
+    """topological_order(root) without the fixed exponents, which drawings show inside `**`."""
+    order = topological_order(root)
+    hidden = fixed_exponents(order)
+    return [node for node in order if node not in hidden] if hidden else order
 
 
 def count_nodes(root: Value, limit: int) -> int:

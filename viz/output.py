@@ -1,29 +1,19 @@
-"""Saving a drawing for the command line and the demo: the image, or without Graphviz its source.
+"""Saving a drawing for the command line and the demo: exactly the file asked for.
 
-A classroom machine may lack Graphviz's `dot` program; the drawing is then saved as DOT source
-(`neuron.dot` instead of `neuron.svg`) with one line on stderr saying so and how to install it,
-instead of failing.
+Without Graphviz's `dot` program an .svg is still drawn (by chainrule's own layout, with one line
+on stderr per process saying Graphviz draws it better); a .png or .pdf then raises
+GraphvizMissing, an OSError whose message says to save an .svg or .dot instead. No other file
+is ever written in its place.
 """
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Any
 
-from viz.render import INSTALL_HINT, GraphvizMissing, render
+from viz.render import render
 
 
 def save_drawing(graph: Any, path: Path) -> Path:
-    """Render `graph` to `path`; without `dot`, write its DOT source beside it. Returns the file."""
-    try:
-        return render(graph, path)
-    except GraphvizMissing:
-        fallback = path.with_suffix(".dot")
-        render(graph, fallback)
-        print(
-            f"chainrule: Graphviz's dot program is missing, so {fallback} holds the drawing's DOT "
-            f"source instead of {path.name}; to get images, {INSTALL_HINT}",
-            file=sys.stderr,
-        )
-        return fallback
+    """Render `graph` to `path` (and nowhere else); returns `path`."""
+    return render(graph, path)

@@ -1,18 +1,22 @@
 """render: save a drawing as .svg, .png or .pdf (chosen by the file's suffix), or as DOT source.
 
-Images need Graphviz's `dot` program; when it is missing, rendering raises GraphvizMissing, which
-says how to install it, and a .dot (or .gv) file can still be written without it.
+Graphviz's `dot` program lays drawings out. Without it an .svg is still drawn, by chainrule's own
+simpler layout (viz.plain_svg), and the first such drawing of the process says once that Graphviz
+draws it better and how to install it; .png and .pdf raise GraphvizMissing, which says so too.
+render writes only the file it is given, never another one beside it.
 """
 
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 from typing import Any
 
 import graphviz
 
 from nn.serialize import write_atomically
+from viz.plain_svg import plain_svg
 
 IMAGE_FORMATS = {".svg": "svg", ".png": "png", ".pdf": "pdf"}
 SOURCE_SUFFIXES = (".dot", ".gv")
@@ -23,8 +27,15 @@ INSTALL_HINT = (
 DRAWINGS = (graphviz.Digraph, graphviz.Graph, graphviz.Source)
 
 
-class GraphvizMissing(RuntimeError):
-    """Rendering an image needs Graphviz's `dot` program, and it is not installed."""
+class GraphvizMissing(RuntimeError, OSError):
+    """Rendering a .png or .pdf needs Graphviz's `dot` program, and it is not installed.
+
+    An OSError too (a program is missing), so callers that report failed writes report this.
+    """
+
+
+# The notices already given in this process (each is said once, not once per picture).
+_SAID: set[str] = set()
 
 
 def render(graph: Any, path: str | os.PathLike[str]) -> Path:
@@ -40,6 +51,8 @@ def render(graph: Any, path: str | os.PathLike[str]) -> Path:
     suffix = target.suffix.lower()
     if suffix in SOURCE_SUFFIXES:
         data = graph.source.encode("utf-8")
+    elif suffix == ".svg":
+        data = svg_bytes(graph)
     elif suffix in IMAGE_FORMATS:
         data = image_bytes(graph, IMAGE_FORMATS[suffix])
     else:
@@ -51,6 +64,25 @@ def render(graph: Any, path: str | os.PathLike[str]) -> Path:
     return target
 
 
+def svg_bytes(graph: Any) -> bytes:
+    """The drawing as SVG: laid out by `dot`, or without it by chainrule's own layout."""
+    try:
+        return image_bytes(graph, "svg")
+    except GraphvizMissing:
+        say_once(
+            "Graphviz's dot program is not installed, so SVG drawings are laid out by "
+            f"chainrule's own simpler layout; Graphviz draws them better. To get it, {INSTALL_HINT}"
+        )
+        return plain_svg(graph.source)
+
+
+def say_once(notice: str) -> None:
+    """Write `notice` on stderr the first time this process asks, and never again."""
+    if notice not in _SAID:
+        _SAID.add(notice)
+        print(f"chainrule: {notice}", file=sys.stderr)
+
+
 def image_bytes(graph: Any, image_format: str) -> bytes:
     """The drawing laid out and rendered by `dot` as svg, png or pdf bytes."""
     try:
@@ -58,7 +90,7 @@ def image_bytes(graph: Any, image_format: str) -> bytes:
     except graphviz.ExecutableNotFound:
         raise GraphvizMissing(
             f"drawing a {image_format} needs Graphviz's `dot` program, which is not installed "
-            f"(or not on PATH). To get it, {INSTALL_HINT}. Without it you can still save the "
-            "DOT source: render(graph, 'drawing.dot'), or graph.source"
+            f"(or not on PATH). To get it, {INSTALL_HINT}. Without it you can save an .svg "
+            "(drawn by chainrule's own layout) or the DOT source (.dot)"
         ) from None
     return data

@@ -96,22 +96,25 @@ def dot_layout(shapes: Sequence[Shape], arrows: Sequence[Arrow]) -> Layout:
         return x - left, top - y
 
     centres = {obj["name"]: point(obj["pos"]) for obj in answer.get("objects", [])}
-    routes = {
-        edge["id"]: Route(_spline_path(edge["pos"], point), point(edge.get("lp", "0,0")))
-        for edge in answer.get("edges", [])
-    }
+    routes = {edge["id"]: _route(edge, point) for edge in answer.get("edges", [])}
     return Layout(right - left, top - bottom, centres, routes, "graphviz")
 
 
-def _spline_path(pos: str, point: Callable[[str], Point]) -> str:
-    """Graphviz's edge `pos` ("e,x,y" arrow tip, then cubic Bézier points) as an SVG path."""
+def _route(edge: dict[str, Any], point: Callable[[str], Point]) -> Route:
+    """One edge of dot's answer as a Route; an unlabelled edge's label spot is its middle."""
     tip = None
     curve: list[Point] = []
-    for token in pos.split():
+    for token in edge["pos"].split():
         if token.startswith("e,"):
             tip = point(token[2:])
         elif not token.startswith("s,"):
             curve.append(point(token))
+    label_at = point(edge["lp"]) if "lp" in edge else curve[len(curve) // 2]
+    return Route(_spline_path(curve, tip), label_at)
+
+
+def _spline_path(curve: list[Point], tip: Point | None) -> str:
+    """Graphviz's cubic Bézier points (and the arrow tip, if any) as an SVG path."""
     path = f"M{_xy(curve[0])}"
     for i in range(1, len(curve) - 2, 3):
         path += f" C{_xy(curve[i])} {_xy(curve[i + 1])} {_xy(curve[i + 2])}"

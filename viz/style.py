@@ -37,8 +37,18 @@ def graph_attributes(rankdir: str, caption: str) -> dict[str, str]:
     }
 
 
-def caption(swatches: Sequence[tuple[str, str]], lines: Sequence[str]) -> str:
-    """An HTML caption: a column of coloured swatches (fill, meaning) beside the lines of text."""
+def caption(
+    swatches: Sequence[tuple[str, str]], lines: Sequence[str], bold_first: bool = False
+) -> str:
+    """An HTML caption: a column of coloured swatches (fill, meaning) beside the lines of text.
+
+    With `bold_first` the first line is a title, written large above the key.
+    """
+    if bold_first:
+        key = caption(swatches, lines[1:])[1:-1].replace("<TABLE ", '<TABLE ALIGN="LEFT" ', 1)
+        return (f'<<TABLE BORDER="0" CELLSPACING="0" CELLPADDING="4"><TR><TD ALIGN="LEFT">'
+                f'<FONT POINT-SIZE="18"><B>{escape(lines[0])}</B></FONT></TD></TR>'
+                f'<TR><TD ALIGN="LEFT">{key}</TD></TR></TABLE>>')
     rows = ['<TR><TD ALIGN="LEFT"><B>key</B></TD><TD></TD></TR>']
     for row in range(max(len(swatches), len(lines))):
         swatch = line = "<TD></TD>"
@@ -47,7 +57,7 @@ def caption(swatches: Sequence[tuple[str, str]], lines: Sequence[str]) -> str:
             swatch = f'<TD BGCOLOR="{fill}" BORDER="1" COLOR="{LINE_COLOR}">{escape(meaning)}</TD>'
         if row < len(lines):
             line = (
-                f'<TD ALIGN="LEFT"><FONT POINT-SIZE="12" COLOR="{MUTED_COLOR}">'
+                f'<TD ALIGN="LEFT"><FONT POINT-SIZE="14" COLOR="{MUTED_COLOR}">'
                 f"{escape(lines[row])}</FONT></TD>"
             )
         rows.append(f"<TR>{swatch}{line}</TR>")

@@ -8,8 +8,8 @@ than once is written out the first time and referred to by its step number after
 from __future__ import annotations
 
 from autograd import Value
-from viz.format import format_number, pretty_label
-from viz.nodes import Kind, backward_steps, kind_of, op_symbol
+from viz.format import display_label, format_number
+from viz.nodes import Kind, backward_steps, drawn_inputs, kind_of, op_text
 from viz.view import ordered_within_limit
 
 KEY = (
@@ -46,7 +46,7 @@ def graph_text(root: Value, max_nodes: int = 200) -> str:
             break
         written.add(node)
         lines.append(f"{lead}{derivative}{_describe(node, steps[node], kind_of(node, root))}")
-        children = list(zip(node.inputs, node.local_grads))
+        children = drawn_inputs(node)
         for position, (child, child_local) in reversed(list(enumerate(children))):
             last = position == len(children) - 1
             stack.append(
@@ -59,7 +59,7 @@ def graph_text(root: Value, max_nodes: int = 200) -> str:
 
 def _describe(node: Value, step: int, kind: Kind) -> str:
     """`#2 n ← +  data 0.8814  grad 0.5`, or for a leaf `#6 w1 (parameter)  data -3  grad 1`."""
-    name = "" if kind is Kind.CONSTANT else pretty_label(node.label)
-    origin = f"← {op_symbol(node.op)}" if node.op else f"({kind.value})"
+    name = "" if kind is Kind.CONSTANT else display_label(node.label)
+    origin = f"← {op_text(node)}" if node.op else f"({kind.value})"
     words = " ".join(word for word in (f"#{step}", name, origin) if word)
     return f"{words}  data {format_number(node.data)}  grad {format_number(node.grad)}"

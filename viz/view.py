@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections import deque
 from dataclasses import dataclass
 
-from autograd import Value, topological_order
-from viz.nodes import Kind, count_nodes, kind_of
+from autograd import Value
+from viz.nodes import Kind, count_nodes, drawn_inputs, drawn_order, kind_of
 
 # Past this many values (or max_nodes, if larger) a graph is refused rather than summarised.
 HARD_LIMIT = 20_000
@@ -22,7 +22,7 @@ class View:
 
     def hidden_inputs(self, node: Value) -> tuple[int, int]:
         """How many of node's inputs are not drawn: (parameters folded in, other inputs cut off)."""
-        hidden = [x for x in node.inputs if x not in self.shown]
+        hidden = [x for x, _ in drawn_inputs(node) if x not in self.shown]
         parameters = sum(kind_of(x, self.order[-1]) is Kind.PARAMETER for x in hidden)
         return parameters, len(hidden) - parameters
 
@@ -52,7 +52,7 @@ def choose_view(root: Value, max_nodes: int, caller: str) -> View:
 
 
 def ordered_within_limit(root: Value, max_nodes: int, caller: str) -> list[Value]:
-    """topological_order(root), or a quick ValueError when the graph is past the hard limit.
+    """drawn_order(root) (fixed exponents left out), or a quick ValueError past the hard limit.
 
     Checks the arguments first: root must be a Value and max_nodes a positive int.
     """
@@ -69,7 +69,7 @@ def ordered_within_limit(root: Value, max_nodes: int, caller: str) -> list[Value
             f"Show a part of it instead: {caller}(v) for an inner Value v, such as one "
             "neuron's output or the loss of a single example"
         )
-    return topological_order(root)
+    return drawn_order(root)
 
 
 def _nearest(root: Value, count: int) -> set[Value]:
@@ -77,7 +77,7 @@ def _nearest(root: Value, count: int) -> set[Value]:
     chosen = {root}
     queue = deque([root])
     while queue and len(chosen) < count:
-        for child in queue.popleft().inputs:
+        for child, _ in drawn_inputs(queue.popleft()):
             if child not in chosen and kind_of(child, root) is not Kind.PARAMETER:
                 chosen.add(child)
                 queue.append(child)

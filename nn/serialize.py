@@ -248,7 +248,13 @@ _SPACE = b"[ \t\n\r]*"
 _BLANK = re.compile(_SPACE)
 _PIECE = re.compile(_SPACE + b'([{}\\[\\],:]|"[A-Za-z0-9_.-]{0,40}"|true|false)')
 _INTEGER = re.compile(_SPACE + b"(-?(?:0|[1-9][0-9]{0,17}))(?![0-9.eE])")
-_NUMBER = re.compile(_SPACE + b"(-?(?:0|[1-9][0-9]*)(?:\\.[0-9]+)?(?:[eE][-+]?[0-9]+)?)")
+_NUMBER_TEXT = b"-?(?:0|[1-9][0-9]*)(?:\\.[0-9]+)?(?:[eE][-+]?[0-9]+)?"
+_NUMBER = re.compile(_SPACE + b"(" + _NUMBER_TEXT + b")")
+RUN = 4096  # numbers checked at once, with loops in C
+_NUMBERS = re.compile(
+    _SPACE + _NUMBER_TEXT + b"(?:" + _SPACE + b"," + _SPACE + _NUMBER_TEXT + b"){0,%d}" % (RUN - 1)
+)
+_BLANKS = re.compile(b"[ \t\n\r]+")
 LONGEST_FLOAT = len(repr(-2.2250738585072014e-308))  # no float's repr() is longer
 _NOT_FINITE = re.compile(_SPACE + b"(-?(?:NaN|Infinity))")
 
@@ -346,14 +352,14 @@ class _Reader:
         return value
 
     def items(self, read: Callable[[str], Item], name: str, length: int | None,
-              into: list[Item] | array[float]) -> None:
+              into: list[Item]) -> None:
         """`[item, item, ...]` appended to `into`, refused as soon as it passes `length`."""
         self.expect(b"[")
         closed = self.closes()
         while not closed:
             if len(into) == length:
                 raise self.refuse(f"{name} must be a list of {length} entries, got more")
-            into.append(read(name))  # type: ignore[arg-type]
+            into.append(read(name))
             if not (closed := self.closes()):
                 self.expect(b",")
         if length is not None and len(into) != length:
@@ -434,6 +440,29 @@ class _Reader:
         return rows
 
     def floats(self, length: int, name: str) -> array[float]:
+        """`[x, y, ...]`: `length` floats, each as repr() writes it, checked RUN at a time."""
         numbers = array("d")
-        self.items(self.number, name, length, numbers)
+        self.expect(b"[")
+        while not self.closes():
+            if numbers:
+                self.expect(b",")
+            run = _NUMBERS.match(self.data, self.at)
+            text = run[0].strip(b" \t\n\r") if run else b""
+            values = array("d", map(float, text.split(b","))) if run else array("d")
+            written = ", ".join(map(repr, values)).encode()  # as save writes them
+            if not run or (text != written and  # else: the same but for whitespace?
+                           _BLANKS.sub(b"", text) != written.replace(b" ", b"")):
+                self.first_bad_number(name)
+            numbers.extend(values)
+            self.at = run.end()  # type: ignore[union-attr]
+            if len(numbers) > length:
+                raise self.refuse(f"{name} must be a list of {length} entries, got more")
+        if len(numbers) != length:
+            raise self.refuse(f"{name} must be a list of {length} entries, got {len(numbers)}")
         return numbers
+
+    def first_bad_number(self, name: str) -> None:
+        """Read the numbers ahead one by one; number() raises at the first that is wrong."""
+        while True:
+            self.number(name)
+            self.expect(b",")

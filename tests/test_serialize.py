@@ -550,7 +550,12 @@ def test_a_fifo_swapped_in_after_the_check_does_not_hang(
     os.mkfifo(pipe)
     (tmp_path / "regular.json").write_bytes(_good_bytes())
     regular = os.stat(tmp_path / "regular.json")
-    monkeypatch.setattr(serialize.os, "stat", lambda path: regular)  # what stat saw, before
+    real_stat = os.stat
+
+    def stale_stat(path: Any, *args: Any, **kwargs: Any) -> os.stat_result:
+        return regular if os.fspath(path) == str(pipe) else real_stat(path, *args, **kwargs)
+
+    monkeypatch.setattr(serialize.os, "stat", stale_stat)  # what stat saw, before the swap
     try:
         error = _finishes(lambda: load(pipe))
     finally:  # a writer unblocks a reader stuck in open(), should there be one

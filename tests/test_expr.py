@@ -444,3 +444,74 @@ def test_names_are_read_as_pythons_parser_reads_them() -> None:
     assert parse_bindings(["ﬁ=2"]) == {"fi": 2.0}
     with pytest.raises(ExpressionError, match="bound twice"):
         parse_bindings(["ﬁ=2", "fi=3"])
+
+
+@pytest.mark.parametrize(
+    ("text", "advice"),
+    [
+        ("x^2", "`^` is not a power here; write x**2"),
+        ("x^(x+1)", "write x**(x+1)"),
+        ("2x", "2x is not a number or a name; write 2*x"),
+        ("3 + 2.5x", "write 2.5*x"),
+        ("", "the expression is empty"),
+        ("   ", "the expression is empty"),
+        ("x // 2", "`//` rounds down, which has no useful derivative; write x / 2"),
+        ("x % 2", "`%` (remainder) has no useful derivative"),
+        ("not x", "`not` is logic, not arithmetic; write -x"),
+    ],
+)
+def test_common_mistakes_are_explained_in_plain_words(text: str, advice: str) -> None:
+    with pytest.raises(ExpressionError) as error:
+        parse_expression(text, {"x": 2.0})
+    assert advice in str(error.value)
+
+
+def test_a_flat_sum_or_product_is_one_level_however_long() -> None:
+    assert parse_expression(" + ".join(["x"] * 1_000), {"x": 1.0}).data == 1_000.0
+    assert parse_expression("*".join(["x"] * 1_000), {"x": 1.0}).data == 1.0
+    assert parse_expression("x" + " - x" * 999, {"x": 1.0}).data == -998.0
+    with pytest.raises(ExpressionError, match=f"more than {MAX_PARTS:,} parts"):
+        parse_expression("+".join(["x"] * 1_500), {"x": 1.0})  # 2,999 parts
+
+
+def test_brackets_count_toward_the_depth() -> None:
+    assert parse_expression("(" * MAX_DEPTH + "x" + ")" * MAX_DEPTH, {"x": 1.0}).data == 1.0
+    with pytest.raises(ExpressionError, match="nested more than 100"):
+        parse_expression("(" * (MAX_DEPTH + 1) + "x" + ")" * (MAX_DEPTH + 1), {"x": 1.0})
+    bracketed_sum = "x"
+    for _ in range(MAX_DEPTH):  # ((x+x)+x)+x ...: each bracket nests the sum one level more
+        bracketed_sum = f"({bracketed_sum}+x)"
+    with pytest.raises(ExpressionError, match="nested more than 100"):
+        parse_expression(bracketed_sum, {"x": 1.0})
+
+
+def test_error_columns_count_characters_not_bytes() -> None:
+    with pytest.raises(ExpressionError, match="at column 6: attribute access"):
+        parse_expression("éé + x.y", {"éé": 1.0, "x": 2.0})
+    with pytest.raises(ExpressionError, match="at column 5: 'no' is not a real number"):
+        parse_expression("é + 'no'", {"é": 1.0})
+
+
+def test_bound_numbers_too_large_for_a_float_are_our_error() -> None:
+    with pytest.raises(ExpressionError, match="binding 'x': too large for a float"):
+        parse_expression("x", {"x": 10**400})
+
+
+def test_two_bindings_python_reads_as_one_name_are_refused() -> None:
+    with pytest.raises(ExpressionError, match="bound twice"):
+        parse_expression("fi", {"ﬁ": 1.0, "fi": 2.0})
+
+
+def test_a_function_name_cannot_be_bound_in_any_spelling() -> None:
+    with pytest.raises(ExpressionError, match="'exp' is a function name"):
+        parse_expression("1", {"ｅｘｐ": 1.0})
+    with pytest.raises(ExpressionError, match="'exp' is a function name"):
+        parse_bindings(["ｅｘｐ=1"])
+
+
+def test_bindings_take_only_the_digits_an_expression_takes() -> None:
+    with pytest.raises(ExpressionError, match="not a valid expression"):
+        parse_expression("１２", {})
+    with pytest.raises(ExpressionError, match="'１２' is not a number"):
+        parse_bindings(["x=１２"])
+    assert parse_bindings(["x=1_000"]) == {"x": parse_expression("1_000", {}).data}

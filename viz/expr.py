@@ -14,10 +14,12 @@ drawing says what every box is.
 from __future__ import annotations
 
 import ast
+import functools
 import keyword
 import math
 import numbers
 import operator
+import re
 import unicodedata
 import warnings
 from collections.abc import Callable, Iterable, Mapping
@@ -50,6 +52,20 @@ BINARY_OPS: dict[type[ast.operator], tuple[str, Callable[[Any, Any], Any]]] = {
     ast.Div: ("/", operator.truediv),
     ast.Pow: ("**", operator.pow),
 }
+
+# Operators of one group written one after another without brackets (x + y - z) are one flat
+# chain: one level of nesting however long it is.
+FLAT_GROUPS: dict[type[ast.operator], int] = {ast.Add: 1, ast.Sub: 1, ast.Mult: 2, ast.Div: 2}
+
+# What a student most likely meant by an operator that is not allowed.
+OPERATOR_ADVICE: dict[type[ast.AST], str] = {
+    ast.BitXor: "`^` is not a power here; write {left}**{right}",
+    ast.FloorDiv: "`//` rounds down, which has no useful derivative; write {left} / {right}",
+    ast.Mod: "`%` (remainder) has no useful derivative and is not allowed",
+    ast.Not: "`not` is logic, not arithmetic; write -{operand} to change the sign",
+}
+# A number written against a name, as in 2x: Python reads no multiplication there.
+NUMBER_THEN_NAME = re.compile(r"(?<![\w.])(\d[\d_]*(?:\.\d*)?)([^\W\d]\w*)")
 
 # What to call the constructs a student might try, for the "not allowed" message.
 REFUSED_NAMES: dict[type[ast.AST], str] = {
@@ -92,7 +108,14 @@ def parse_expression(text: str, bindings: Mapping[str, float | Value]) -> Value:
         raise TypeError(
             f"bindings must be a mapping of name to number, got {type(bindings).__name__}"
         )
-    leaves = dict(_leaf(name, value) for name, value in bindings.items())
+    leaves: dict[str, Value] = {}
+    for name, value in bindings.items():
+        parsed, leaf = _leaf(name, value)
+        if parsed in leaves:
+            raise ExpressionError(
+                f"{name!r} is bound twice: Python reads it as {parsed!r}, which is bound already"
+            )
+        leaves[parsed] = leaf
     tree = _parse(text)
     result = _Builder(leaves, text.strip()).build(tree.body)
     return result if isinstance(result, Value) else Value(result)
@@ -111,6 +134,8 @@ def parse_bindings(items: Iterable[str]) -> dict[str, float]:
         if name in bindings:
             raise ExpressionError(f"{name!r} is bound twice; give each name one value")
         try:
+            if not number.isascii():  # float() reads "１２"; an expression does not
+                raise ValueError(number)
             value = float(number)
         except ValueError:
             raise ExpressionError(f"binding {item!r}: {number.strip()!r} is not a number") from None
@@ -122,11 +147,15 @@ def _leaf(name: object, value: object) -> tuple[str, Value]:
     """The name as Python's parser spells it, and the Value it stands for."""
     if not isinstance(name, str):
         raise TypeError(f"binding names must be str, got {type(name).__name__} {name!r}")
-    _check_name(name)
+    _check_name(_as_parsed(name))
     if isinstance(value, bool) or not isinstance(value, (numbers.Real, Value)):
-        raise TypeError(f"binding {name!r} must be a real number or a Value, got {value!r}")
+        raise TypeError(f"binding {name!r} must be a real number or a Value, got {value!r:.60}")
     if not isinstance(value, Value):
-        value = Value(_finite(float(value), f"binding {name!r}"), name)
+        try:
+            number = float(value)
+        except OverflowError:
+            raise ExpressionError(f"binding {name!r}: too large for a float") from None
+        value = Value(_finite(number, f"binding {name!r}"), name)
     return _as_parsed(name), value
 
 
@@ -156,6 +185,10 @@ def _parse(text: str) -> ast.Expression:
         raise ExpressionError(
             f"the expression is {len(text):,} characters long; the limit is {MAX_LENGTH:,}"
         )
+    if not text.strip():
+        raise ExpressionError("the expression is empty")
+    if _bracket_depth(text) > MAX_DEPTH:
+        raise _too_deep()
     try:
         with warnings.catch_warnings():  # e.g. "invalid decimal literal": our error says it all
             warnings.simplefilter("ignore")
@@ -167,46 +200,72 @@ def _parse(text: str) -> ast.Expression:
             raise _too_deep() from None
         column = f" at column {error.offset}" if error.offset else ""
         reason = str(error.msg).split(";")[0]
+        juxtaposed = NUMBER_THEN_NAME.search(text.strip())
+        if juxtaposed:
+            number, name = juxtaposed.groups()
+            reason = f"{juxtaposed[0]} is not a number or a name; write {number}*{name}"
         raise ExpressionError(f"not a valid expression{column}: {reason}") from None
     except ValueError as error:
         raise ExpressionError(f"not a valid expression: {error}") from None
 
 
+def _bracket_depth(text: str) -> int:
+    """How deep the brackets of `text` go: "((x))" is 2."""
+    depth = deepest = 0
+    for character in text:
+        if character in "([{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif character in ")]}":
+            depth -= 1
+    return deepest
+
+
 def _too_deep() -> ExpressionError:
     """The one error for nesting past the limit, whoever notices it (our walk or Python's)."""
     return ExpressionError(
-        f"the expression is nested more than {MAX_DEPTH} levels deep "
-        "(each bracket, call or operator adds a level)"
+        f"the expression is nested more than {MAX_DEPTH} levels deep (brackets in brackets, "
+        "calls in calls, operators in operators; a flat chain like x + y - z is one level)"
     )
 
 
 class _Builder:
     """Walks an allowed syntax tree and computes it, counting its parts and its depth."""
 
-    __slots__ = ("leaves", "parts", "source")
+    __slots__ = ("leaves", "lines", "parts", "source")
 
     def __init__(self, leaves: dict[str, Value], source: str) -> None:
         self.leaves = leaves
         self.parts = 0
         self.source = source
+        self.lines = re.split(r"\r\n|\r|\n", source)
 
     def build(self, node: ast.expr, depth: int = 1) -> Part:
         """The value of `node`: a Value if it depends on a bound name, else a plain float."""
         if depth > MAX_DEPTH:
             raise _too_deep()
+        return self._checked(node, lambda: self._compute(node, depth))
+
+    def column(self, node: ast.expr) -> int:
+        """The 1-based character column of `node` (ast counts UTF-8 bytes)."""
+        line = self.lines[node.lineno - 1].encode("utf-8")
+        return len(line[: node.col_offset].decode("utf-8", "replace")) + 1
+
+    def _checked(self, node: ast.expr, compute: Callable[[], Part]) -> Part:
+        """compute(), counted as a part, its errors ours, its result finite and labelled."""
         self.parts += 1
         if self.parts > MAX_PARTS:
             raise ExpressionError(f"the expression has more than {MAX_PARTS:,} parts")
         try:
-            result = self._compute(node, depth)
+            result = compute()
         except ExpressionError:
             raise
         except (ArithmeticError, ValueError) as error:
-            raise ExpressionError(f"at column {node.col_offset + 1}: {error}") from None
+            raise ExpressionError(f"at column {self.column(node)}: {error}") from None
         number = result.data if isinstance(result, Value) else result
         if not math.isfinite(number):
             raise ExpressionError(
-                f"at column {node.col_offset + 1}: the result {number!r} is not a finite number"
+                f"at column {self.column(node)}: the result {number!r} is not a finite number"
             )
         if isinstance(result, Value) and result.op and not result.label:
             result.label = self._short_text(node)
@@ -224,20 +283,33 @@ class _Builder:
     def _compute(self, node: ast.expr, depth: int) -> Part:
         """One allowed construct, its parts built first; anything else is refused."""
         if isinstance(node, ast.Constant):
-            return _number(node)
+            return _number(node, self.column(node))
         if isinstance(node, ast.Name):
             return self._name(node)
         if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
             operand = self.build(node.operand, depth + 1)
             return -operand if isinstance(node.op, ast.USub) else operand
         if isinstance(node, ast.BinOp) and type(node.op) in BINARY_OPS:
-            left = self.build(node.left, depth + 1)
-            right = self.build(node.right, depth + 1)
-            return _combine(type(node.op), left, right)
+            return self._chain(node, depth)
         if isinstance(node, ast.Call):
-            function, argument = _call_parts(node)
+            function, argument = _call_parts(node, self.column(node))
             return function(self.build(argument, depth + 1))  # type: ignore[no-any-return]
-        raise _refused(node)
+        raise _refused(node, self.column(node), self.source)
+
+    def _chain(self, node: ast.BinOp, depth: int) -> Part:
+        """a + b - c ...: a flat chain is one level deep, walked as a loop, not by recursion."""
+        links = [node]
+        while _continues_flat(links[-1]):
+            links.append(links[-1].left)  # type: ignore[arg-type]
+            if len(links) > MAX_PARTS:
+                raise ExpressionError(f"the expression has more than {MAX_PARTS:,} parts")
+        result = self.build(links[-1].left, depth + 1)
+        for link in reversed(links[1:]):
+            result = self._checked(link, functools.partial(self._link, link, result, depth))
+        return self._link(node, result, depth)
+
+    def _link(self, node: ast.BinOp, left: Part, depth: int) -> Part:
+        return _combine(type(node.op), left, self.build(node.right, depth + 1))
 
     def _name(self, node: ast.Name) -> Value:
         """The leaf bound to a name; a function name or an unbound name is refused."""
@@ -249,11 +321,21 @@ class _Builder:
         raise ExpressionError(f"unknown name {node.id!r} (bound names: {bound})")
 
 
-def _number(node: ast.Constant) -> float:
+def _continues_flat(node: ast.BinOp) -> bool:
+    """True if node's left operand is an operator of the same group written without brackets."""
+    left = node.left
+    return (
+        isinstance(left, ast.BinOp)
+        and FLAT_GROUPS.get(type(left.op), 0) == FLAT_GROUPS.get(type(node.op), -1)
+        and (left.lineno, left.col_offset) == (node.lineno, node.col_offset)
+    )
+
+
+def _number(node: ast.Constant, column: int) -> float:
     """A numeric literal as a finite float; text, bytes, bools, None and complex are refused."""
     value = node.value
     if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise ExpressionError(f"at column {node.col_offset + 1}: {value!r} is not a real number")
+        raise ExpressionError(f"at column {column}: {value!r:.60} is not a real number")
     return float(value)
 
 
@@ -265,28 +347,39 @@ def _combine(op: type[ast.operator], left: Part, right: Part) -> Part:
     return apply(left, right)  # type: ignore[no-any-return]
 
 
-def _call_parts(node: ast.Call) -> tuple[Callable[[Any], Any], ast.expr]:
+def _call_parts(node: ast.Call, column: int) -> tuple[Callable[[Any], Any], ast.expr]:
     """The engine function and the one argument of `f(x)`; any other call shape is refused."""
     if not isinstance(node.func, ast.Name) or node.func.id not in FUNCTIONS:
         allowed = ", ".join(FUNCTIONS)
         raise ExpressionError(
-            f"at column {node.col_offset + 1}: only these functions may be called, "
+            f"at column {column}: only these functions may be called, "
             f"by plain name: {allowed}"
         )
     name = node.func.id
     if node.keywords or len(node.args) != 1 or isinstance(node.args[0], ast.Starred):
         raise ExpressionError(
-            f"at column {node.col_offset + 1}: {name} takes exactly one argument, by position"
+            f"at column {column}: {name} takes exactly one argument, by position"
         )
     return FUNCTIONS[name], node.args[0]
 
 
-def _refused(node: ast.expr) -> ExpressionError:
+def _operand_text(source: str, node: ast.expr) -> str:
+    """An operand's text for advice, bracketed when it is itself an operation: x**(y+1)."""
+    text = " ".join((ast.get_source_segment(source, node) or "").split())
+    return f"({text})" if isinstance(node, (ast.BinOp, ast.UnaryOp)) else text
+
+
+def _refused(node: ast.expr, column: int, source: str) -> ExpressionError:
     """The error for a construct outside the allow-list, named as a student would know it."""
+    if isinstance(node, (ast.BinOp, ast.UnaryOp)) and type(node.op) in OPERATOR_ADVICE:
+        parts = {name: _operand_text(source, getattr(node, name))
+                 for name in ("left", "right", "operand") if hasattr(node, name)}
+        advice = OPERATOR_ADVICE[type(node.op)].format_map(parts)
+        return ExpressionError(f"not allowed at column {column}: {advice}")
     what = REFUSED_NAMES.get(type(node))
     if what is None and isinstance(node, (ast.BinOp, ast.UnaryOp)):
         what = f"the operator {type(node.op).__name__}"
     return ExpressionError(
-        f"not allowed at column {node.col_offset + 1}: {what or type(node).__name__}. "
+        f"not allowed at column {column}: {what or type(node).__name__}. "
         "Use numbers, names, + - * / ** and the functions " + ", ".join(FUNCTIONS)
     )

@@ -44,6 +44,8 @@ def number(
 
 def plain_number(value: object, what: str) -> int | float:
     """An int stays an int and any other real number becomes a float (numpy scalars included)."""
+    if type(value) is float or type(value) is int:  # the common case, before the slower checks
+        return value
     if isinstance(value, numbers.Integral) and not isinstance(value, bool):
         return int(value)
     return number(value, what)
@@ -74,13 +76,16 @@ def sequence(x: object, what: str, of: str) -> Sequence[Any]:
 def writable_file(path: object, what: str) -> Path:
     """`path` as a Path to a file that can be written: its folder exists and is writable.
 
-    FileNotFoundError when the folder is missing; ValueError when `path` is a folder or its
-    folder is not writable; TypeError when it is not a str or os.PathLike. Nothing is written.
+    FileNotFoundError when the folder is missing; ValueError when `path` is a folder, or its
+    folder is a file or not writable; TypeError when `path` is not a str or os.PathLike.
+    Nothing is written.
     """
     if not isinstance(path, (str, os.PathLike)):
         raise TypeError(f"{what} must be a file path (str or Path), got {type(path).__name__}")
     file = Path(path)
     folder = file.parent
+    if folder.exists() and not folder.is_dir():
+        raise ValueError(f"{what}: {str(folder)!r} in {str(path)!r} is a file, not a folder")
     if not folder.is_dir():
         raise FileNotFoundError(
             f"{what}: the folder {str(folder)!r} of {str(path)!r} does not exist; create it first"

@@ -13,6 +13,7 @@ import numbers
 import os
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 
@@ -111,5 +112,8 @@ def no_unexpected_keywords(
 def missing_attribute(owner: object, name: str, hints: Mapping[str, str]) -> AttributeError:
     """The AttributeError for `owner.name`, saying what to use instead when `hints` knows."""
     hint = hints.get(name)
-    message = f"{type(owner).__name__!r} object has no attribute {name!r}"
+    if isinstance(owner, ModuleType):
+        message = f"module {owner.__name__!r} has no attribute {name!r}"
+    else:
+        message = f"{type(owner).__name__!r} object has no attribute {name!r}"
     return AttributeError(message + (f"; {hint}" if hint else ""), name=name, obj=owner)

@@ -107,3 +107,8 @@ def test_missing_attribute_is_a_standard_attribute_error_with_a_hint() -> None:
     assert str(error) == "'object' object has no attribute 'w'; use .weights"
     assert error.name == "w" and error.obj is owner
     assert str(checks.missing_attribute(owner, "q", {})) == "'object' object has no attribute 'q'"
+
+
+def test_a_missing_module_attribute_reads_as_pythons_own_message() -> None:
+    error = checks.missing_attribute(math, "tau2", {"tau2": "use 2 * math.tau"})
+    assert str(error) == "module 'math' has no attribute 'tau2'; use 2 * math.tau"

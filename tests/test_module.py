@@ -281,3 +281,20 @@ def test_any_sequence_of_numbers_is_an_input() -> None:
     reference = model([1.0, 2.0, 3.0]).data  # type: ignore[union-attr]
     assert model((1.0, 2.0, 3.0)).data == reference  # type: ignore[union-attr]
     assert model(range(1, 4)).data == reference  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize(
+    ("name", "message"),
+    [
+        ("Linear", r'nn\.Layer\(nin, nout, activation="linear"\)'),
+        ("Sequential", r"nn\.MLP\(nin"),
+        ("ReLU", 'activation="relu"'),
+        ("MSELoss", r"nn\.mse"),
+        ("Conv2d", "^module 'nn' has no attribute 'Conv2d'$"),
+    ],
+)
+def test_torch_nn_names_say_what_chainrules_nn_has_instead(name: str, message: str) -> None:
+    import nn
+
+    with pytest.raises(AttributeError, match=message):
+        getattr(nn, name)

@@ -143,22 +143,20 @@ def fit(
 class _DivergenceWatch:
     """Warns once when a step's loss has grown by orders of magnitude since the first step."""
 
-    __slots__ = ("limit", "warned")
+    __slots__ = ("first", "warned")
 
     def __init__(self) -> None:
-        self.limit: float | None = None
+        self.first: float | None = None
         self.warned = False
 
     def check(self, mean_loss: float, where: str) -> None:
-        if self.limit is None:
-            self.limit = DIVERGENCE_FACTOR * max(mean_loss, 1.0)
-        elif mean_loss > self.limit and not self.warned:
+        if self.first is None:
+            self.first = mean_loss
+        elif mean_loss > DIVERGENCE_FACTOR * max(self.first, 1.0) and not self.warned:
             self.warned = True
-            first = self.limit / DIVERGENCE_FACTOR
             warnings.warn(
-                f"fit: the loss grew to {mean_loss:.3g} at {where}, over {DIVERGENCE_FACTOR:g} "
-                f"times {first:.3g} (the first step's loss, or 1): training is diverging; try a "
-                "smaller learning rate",
+                f"fit: the loss grew from {self.first:.3g} at the first step to "
+                f"{mean_loss:.3g} at {where}: training is diverging; try a smaller learning rate",
                 RuntimeWarning,
                 stacklevel=3,
             )

@@ -66,6 +66,8 @@ def check_activation(activation: object) -> str:
 
 def _reject_unexpected(owner: str, keywords: dict[str, object]) -> None:
     """TypeError for a keyword the class does not take, naming chainrule's word for micrograd's."""
+    if not keywords:
+        return
     nonlin = keywords.get("nonlin")
     hints = {
         "nonlin": "chainrule names it activation: "

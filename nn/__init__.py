@@ -6,7 +6,11 @@
     'w_13^2'
 """
 
+import sys
+from typing import TYPE_CHECKING
+
 from nn import backprop, datasets
+from nn.checks import missing_attribute
 from nn.export import to_torch
 from nn.losses import LOSSES, binary_cross_entropy, half_squared_error, hinge, l2, mse
 from nn.module import ACTIVATIONS, MLP, Layer, Module, Neuron, Trace
@@ -38,3 +42,21 @@ __all__ = [
     "seed_report",
     "to_torch",
 ]
+
+# What PyTorch's torch.nn offers under names chainrule does not use, and chainrule's way.
+_ATTRIBUTE_HINTS = {
+    "Linear": 'use nn.Layer(nin, nout, activation="linear")',
+    "Sequential": "use nn.MLP(nin, [width, ..., nout]) for a stack of layers",
+    "ReLU": 'activations are by name: activation="relu"',
+    "Tanh": 'activations are by name: activation="tanh"',
+    "Sigmoid": 'activations are by name: activation="sigmoid"',
+    "MSELoss": "losses are functions of (prediction, target): nn.mse",
+    "BCEWithLogitsLoss": "losses are functions of (prediction, target): nn.binary_cross_entropy",
+    "functional": "losses are nn.mse, nn.hinge and nn.binary_cross_entropy",
+}
+
+if not TYPE_CHECKING:  # hidden from mypy, which would otherwise allow any name in nn
+
+    def __getattr__(name: str) -> object:
+        """Only for names nn lacks: say what to use instead, if we know."""
+        raise missing_attribute(sys.modules[__name__], name, _ATTRIBUTE_HINTS)

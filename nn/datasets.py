@@ -12,24 +12,20 @@ import random
 
 from autograd import Value
 from nn.backprop import assign
+from nn.checks import integer, number
 from nn.module import MLP
 
 Points = list[list[float]]
 Labels = list[int]
 
 
-def _check_size(n: object, noise: object, seed: object, name: str) -> None:
-    """TypeError/ValueError naming the bad argument of `name`."""
-    if isinstance(n, bool) or not isinstance(n, int):
-        raise TypeError(f"{name}: n must be an int, got {type(n).__name__} {n!r}")
-    if n < 2:
-        raise ValueError(f"{name}: n must be >= 2 (one point per class at least), got {n}")
-    if isinstance(noise, bool) or not isinstance(noise, (int, float)):
-        raise TypeError(f"{name}: noise must be a number, got {type(noise).__name__} {noise!r}")
-    if not (math.isfinite(noise) and noise >= 0):
-        raise ValueError(f"{name}: noise must be a finite number >= 0, got {noise!r}")
-    if isinstance(seed, bool) or not isinstance(seed, int):
-        raise TypeError(f"{name}: seed must be an int, got {type(seed).__name__} {seed!r}")
+def _checked(n: object, noise: object, seed: object, name: str) -> tuple[int, float, int]:
+    """(n, noise, seed) as plain Python numbers, or TypeError/ValueError naming the bad one."""
+    return (
+        integer(n, f"{name}: n", minimum=2, why=" (one point per class at least)"),
+        number(noise, f"{name}: noise", lambda x: x >= 0.0, "a finite number >= 0"),
+        integer(seed, f"{name}: seed"),
+    )
 
 
 def _linspace(start: float, stop: float, count: int, endpoint: bool = True) -> list[float]:
@@ -52,7 +48,7 @@ def _noisy_shuffled(
 
 def moons(n: int = 100, noise: float = 0.1, seed: int = 0) -> tuple[Points, Labels]:
     """Two interleaving half circles: n points [x0, x1] and their labels 0/1."""
-    _check_size(n, noise, seed, "moons")
+    n, noise, seed = _checked(n, noise, seed, "moons")
     n_outer = n // 2
     n_inner = n - n_outer
     outer = [[math.cos(t), math.sin(t)] for t in _linspace(0.0, math.pi, n_outer)]
@@ -64,11 +60,10 @@ def circles(
     n: int = 100, noise: float = 0.1, factor: float = 0.5, seed: int = 0
 ) -> tuple[Points, Labels]:
     """A small circle (label 1, radius `factor`) inside a unit circle (label 0)."""
-    _check_size(n, noise, seed, "circles")
-    if isinstance(factor, bool) or not isinstance(factor, (int, float)):
-        raise TypeError(f"circles: factor must be a number, got {type(factor).__name__}")
-    if not 0 < factor < 1:
-        raise ValueError(f"circles: factor must be between 0 and 1 (exclusive), got {factor!r}")
+    n, noise, seed = _checked(n, noise, seed, "circles")
+    factor = number(
+        factor, "circles: factor", lambda f: 0.0 < f < 1.0, "between 0 and 1 (exclusive)"
+    )
     n_outer = n // 2
     n_inner = n - n_outer
     outer = [[math.cos(t), math.sin(t)] for t in _linspace(0.0, 2 * math.pi, n_outer, False)]

@@ -14,12 +14,21 @@ uniform, so a unit's z starts at a similar scale whatever its fan-in); every bia
 from __future__ import annotations
 
 import math
+import numbers
 import random
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Sequence
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from autograd import Value, as_value, cycle_collector_paused, dot
+from nn.checks import (
+    integer,
+    is_sequence,
+    missing_attribute,
+    no_unexpected_keywords,
+    positive_int,
+    sequence,
+)
 
 Operand = Value | float | int
 Seed = int | random.Random | None
@@ -39,38 +48,71 @@ def seed_label(symbol: str, indices: Sequence[int], layer: int) -> str:
     return f"{symbol}_{separator.join(map(str, indices))}^{layer}"
 
 
+# micrograd's nonlin=True is a ReLU neuron, nonlin=False a linear one.
+_NONLIN = {True: "relu", False: "linear"}
+
+
 def check_activation(activation: object) -> str:
     """`activation` itself if it names one of ACTIVATIONS, else a ValueError listing them."""
+    if isinstance(activation, bool):
+        raise ValueError(
+            f"activation must be one of {ACTIVATIONS}, got {activation!r}; for micrograd's "
+            f'nonlin={activation!r} write activation="{_NONLIN[activation]}"'
+        )
     if not isinstance(activation, str) or activation not in _SIGMA:
         raise ValueError(f"activation must be one of {ACTIVATIONS}, got {activation!r}")
     return activation
 
 
+def _reject_unexpected(owner: str, keywords: dict[str, object]) -> None:
+    """TypeError for a keyword the class does not take, naming chainrule's word for micrograd's."""
+    if not keywords:
+        return
+    nonlin = keywords.get("nonlin")
+    hints = {
+        "nonlin": "chainrule names it activation: "
+        + (
+            f'activation="{_NONLIN[nonlin]}" for micrograd\'s nonlin={nonlin!r}'
+            if isinstance(nonlin, bool)
+            else f"one of {ACTIVATIONS}"
+        ),
+        "bias": "every chainrule neuron has a bias (it starts at 0)",
+    }
+    no_unexpected_keywords(owner, keywords, hints)
+
+
+# What micrograd and PyTorch users reach for on a module, and chainrule's way to do it.
+_ATTRIBUTE_HINTS = {
+    "w": "a neuron's weights are neuron.weights (micrograd's w), or model.weight(l, j, k)",
+    "b": "a neuron's bias is neuron.bias (micrograd's b), or model.bias(l, j)",
+    "nonlin": "chainrule names it .activation ('tanh', 'sigmoid', 'relu' or 'linear')",
+    "weight": "each neuron has .weights; on an MLP, model.weight(l, j, k) is w_jk^l",
+    "forward": "call the module itself: model(x)",
+    "train": "chainrule modules have no training or evaluation mode; drop the call",
+    "eval": "chainrule modules have no training or evaluation mode; drop the call",
+    "named_parameters": "use .parameters(); each Value's .label is its name (w_jk^l, b_j^l)",
+    "state_dict": "save with nn.save(model, path), read back with nn.load(path)",
+    "load_state_dict": "save with nn.save(model, path), read back with nn.load(path)",
+    "to": "chainrule computes with Python floats on the CPU; there is no device to move to",
+    "cuda": "chainrule computes with Python floats on the CPU; there is no device to move to",
+}
+
+
 def as_values(x: Sequence[Operand], what: str) -> Sequence[Value]:
     """`x` itself when it holds only Values; else a copy with each number made a constant leaf."""
-    if isinstance(x, (str, bytes)) or not isinstance(x, Sequence):
-        raise TypeError(f"{what} must be a list of numbers or Values, got {x!r}")
+    sequence(x, what, "numbers or Values")
     if set(map(type, x)) <= {Value}:
         return x  # type: ignore[return-value]
     return [as_value(a) for a in x]
 
 
-def _positive_int(value: object, what: str) -> int:
-    """`value` if it is an int >= 1 (bool excluded), else TypeError/ValueError naming `what`."""
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise TypeError(f"{what} must be an int, got {type(value).__name__} {value!r}")
-    if value < 1:
-        raise ValueError(f"{what} must be >= 1, got {value}")
-    return value
-
-
 def _rng(seed: Seed) -> random.Random:
     """A generator for `seed`: an int seeds a new one, a Random is shared, None is unseeded."""
+    if seed is None:
+        return random.Random()
     if isinstance(seed, random.Random):
         return seed
-    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int)):
-        raise TypeError(f"seed must be an int, a random.Random or None, got {seed!r}")
-    return random.Random(seed)
+    return random.Random(integer(seed, "seed"))
 
 
 class Module(ABC):
@@ -82,14 +124,23 @@ class Module(ABC):
     def parameters(self) -> list[Value]:
         """Every trainable Value, in a fixed order."""
 
-    def zero_grad(self) -> None:
-        """Set every parameter's gradient to 0 before the next backward pass."""
+    def zero_grad(self, set_to_none: bool = True) -> None:
+        """Set every parameter's gradient to 0 before the next backward pass.
+
+        `set_to_none` is accepted for PyTorch code and changes nothing: the gradient is 0.0.
+        """
         for p in self.parameters():
             p.grad = 0.0
 
     @abstractmethod
     def __call__(self, x: Sequence[Operand]) -> Value | list[Value]:
         """The forward pass on one example."""
+
+    if not TYPE_CHECKING:  # hidden from mypy, which would otherwise allow any attribute
+
+        def __getattr__(self, name: str) -> object:
+            """Only for attributes that do not exist: say what to use instead, if we know."""
+            raise missing_attribute(self, name, _ATTRIBUTE_HINTS)
 
 
 class Neuron(Module):
@@ -111,11 +162,12 @@ class Neuron(Module):
         expand: bool = False,
         layer: int = 2,
         index: int = 1,
+        **unexpected: object,
     ) -> None:
-        _positive_int(nin, "Neuron(nin)")
-        _positive_int(index, "Neuron(index)")
-        if _positive_int(layer, "Neuron(layer)") < 2:
-            raise ValueError(f"Neuron(layer) must be >= 2 (layer 1 is the input), got {layer}")
+        _reject_unexpected("Neuron", unexpected)
+        nin = positive_int(nin, "Neuron(nin)")
+        index = positive_int(index, "Neuron(index)")
+        layer = integer(layer, "Neuron(layer)", minimum=2, why=" (layer 1 is the input)")
         self.activation = check_activation(activation)
         self.expand = bool(expand)
         rng = _rng(seed)
@@ -185,8 +237,10 @@ class Layer(Module):
         *,
         expand: bool = False,
         layer: int = 2,
+        **unexpected: object,
     ) -> None:
-        _positive_int(nout, "Layer(nout)")
+        _reject_unexpected("Layer", unexpected)
+        nout = positive_int(nout, "Layer(nout)")
         rng = _rng(seed)
         self.activation = check_activation(activation)
         self.neurons = [
@@ -238,11 +292,13 @@ class MLP(Module):
         output_activation: str = "linear",
         seed: Seed = 0,
         expand: bool = False,
+        **unexpected: object,
     ) -> None:
-        self.nin = _positive_int(nin, "MLP(nin)")
-        if isinstance(nouts, (str, bytes)) or not isinstance(nouts, Sequence) or not nouts:
+        _reject_unexpected("MLP", unexpected)
+        self.nin = positive_int(nin, "MLP(nin)")
+        if not is_sequence(nouts) or len(nouts) == 0:
             raise TypeError(f"MLP(nouts) must be a non-empty list of layer widths, got {nouts!r}")
-        self.nouts = [_positive_int(n, "each of MLP(nouts)") for n in nouts]
+        self.nouts = [positive_int(n, "each of MLP(nouts)") for n in nouts]
         self.activation = check_activation(activation)
         self.output_activation = check_activation(output_activation)
         self.expand = bool(expand)
@@ -264,8 +320,7 @@ class MLP(Module):
 
     def input_values(self, x: Sequence[Operand]) -> list[Value]:
         """A^1: the example as Values labelled a_k^1 (Values given are kept as they are)."""
-        if isinstance(x, (str, bytes)) or not isinstance(x, Sequence):
-            raise TypeError(f"MLP input must be a list of {self.nin} numbers, got {x!r:.80}")
+        sequence(x, "MLP input", f"{self.nin} numbers")
         if len(x) != self.nin:
             raise ValueError(f"MLP expects {self.nin} inputs, got {len(x)}")
         return [
@@ -324,5 +379,9 @@ class MLP(Module):
 
 
 def _index_in(index: object, low: int, high: int) -> bool:
-    """True when `index` is an int (not bool) with low <= index <= high."""
-    return isinstance(index, int) and not isinstance(index, bool) and low <= index <= high
+    """True when `index` is an int (numpy's too, not bool) with low <= index <= high."""
+    return (
+        isinstance(index, numbers.Integral)
+        and not isinstance(index, bool)
+        and low <= int(index) <= high
+    )

@@ -1,5 +1,8 @@
 """`fit`: mini-batch training with a progress bar, NaN guards, checkpoints and a clean Ctrl-C.
 
+X and y may be lists, tuples or numpy arrays of numbers (numpy scalars included); fit turns them
+into lists of plain Python numbers once, before the first step.
+
 Each step averages the per-example losses of one mini-batch, so backward() leaves the averaged
 per-example gradients in `.grad` (the seed's conclusion), and the optimizer takes one step.
 """
@@ -11,6 +14,7 @@ import random
 import signal
 import sys
 import threading
+import warnings
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from types import FrameType
@@ -19,12 +23,17 @@ from typing import cast
 from tqdm import tqdm
 
 from autograd import Value, cycle_collector_paused
+from nn.checks import integer, is_sequence, plain_number, positive_int, sequence, writable_file
 from nn.losses import LOSSES, Loss, Target, binary_cross_entropy, hinge, sum_values
 from nn.module import MLP, Module
 from nn.optim import Optimizer
 from nn.serialize import PathLike, save
 
 Example = Sequence[Value | float | int]
+EpochCallback = Callable[[int, float], object]
+
+# A step whose mean loss is this many times the first step's (or 1, if larger) is diverging.
+DIVERGENCE_FACTOR = 100.0
 
 # Losses that read the output as a score around 0 (class 1 when > 0); the others compare it
 # with 0/1 targets directly, so class 1 means an output above 0.5.
@@ -69,21 +78,30 @@ def fit(
     seed: int = 0,
     progress: bool = True,
     checkpoint: PathLike | None = None,
+    on_epoch: EpochCallback | None = None,
 ) -> list[float]:
     """Train `model` on (X, y) and return the mean loss of each epoch.
 
     `loss` is a loss function or its name in nn.LOSSES. With `checkpoint`, the model is saved
-    there (atomically) after every epoch. A NaN or infinite loss, gradient or parameter stops
-    training with FloatingPointError naming the epoch and step; the parameters are left as they
-    were after the last finite step. Ctrl-C stops after the current step, saves the checkpoint,
-    says where, and returns the history so far (its last entry covers the epoch's steps done).
+    there (atomically) after every epoch; its folder is checked before training starts.
+    `on_epoch(epoch, mean_loss)` is called after each completed epoch (epoch counts from 1).
+    A NaN or infinite loss, gradient or parameter stops training with FloatingPointError naming
+    the epoch and step; the parameters are left as they were after the last finite step. A loss
+    that grows to DIVERGENCE_FACTOR times its first value (and above DIVERGENCE_FACTOR) gives one
+    RuntimeWarning and training goes on. Ctrl-C stops after the current step, saves the
+    checkpoint, says where, and returns the history so far (its last entry covers the epoch's
+    steps done).
     """
     loss_fn = _loss_function(loss)
-    _check_arguments(model, X, y, optimizer, epochs, batch_size, seed, checkpoint)
+    _check_arguments(model, optimizer, checkpoint, on_epoch)
+    X, y = _plain_data(X, y)
+    epochs = positive_int(epochs, "fit: epochs")
+    batch_size = positive_int(batch_size, "fit: batch_size")
     trainer = _Trainer(model, X, y, loss_fn, optimizer)
-    rng = random.Random(seed)
+    rng = random.Random(integer(seed, "fit: seed"))
     order = list(range(len(X)))
     steps = math.ceil(len(X) / batch_size)
+    watch = _DivergenceWatch()
     history: list[float] = []
     stopped_at: tuple[int, int] | None = None
     with _deferred_ctrl_c() as interrupt, tqdm(
@@ -98,7 +116,10 @@ def fit(
             try:
                 for step in range(1, steps + 1):
                     batch = order[(step - 1) * batch_size : step * batch_size]
-                    tally.add(*trainer.step(batch, f"epoch {epoch}, step {step}"), len(batch))
+                    where = f"epoch {epoch}, step {step}"
+                    mean_loss, correct = trainer.step(batch, where)
+                    watch.check(mean_loss, where)
+                    tally.add(mean_loss, correct, len(batch))
                     bar.set_postfix(loss=f"{tally.mean_loss:.4f}", acc=f"{tally.accuracy:.1%}",
                                     refresh=False)
                     bar.update()
@@ -112,9 +133,33 @@ def fit(
                 break
             if checkpoint is not None:
                 _save(model, checkpoint)
+            if on_epoch is not None:
+                on_epoch(epoch, history[-1])
     if stopped_at is not None:
         _report_interrupt(model, *stopped_at, checkpoint)
     return history
+
+
+class _DivergenceWatch:
+    """Warns once when a step's loss has grown by orders of magnitude since the first step."""
+
+    __slots__ = ("first", "warned")
+
+    def __init__(self) -> None:
+        self.first: float | None = None
+        self.warned = False
+
+    def check(self, mean_loss: float, where: str) -> None:
+        if self.first is None:
+            self.first = mean_loss
+        elif mean_loss > DIVERGENCE_FACTOR * max(self.first, 1.0) and not self.warned:
+            self.warned = True
+            warnings.warn(
+                f"fit: the loss grew from {self.first:.3g} at the first step to "
+                f"{mean_loss:.3g} at {where}: training is diverging; try a smaller learning rate",
+                RuntimeWarning,
+                stacklevel=3,
+            )
 
 
 class _Tally:
@@ -246,27 +291,46 @@ def _loss_function(loss: Loss | str) -> Loss:
 
 def _check_arguments(
     model: Module,
-    X: Sequence[Example],
-    y: Sequence[Target],
     optimizer: Optimizer,
-    epochs: int,
-    batch_size: int,
-    seed: int,
     checkpoint: PathLike | None,
+    on_epoch: EpochCallback | None,
 ) -> None:
-    """TypeError/ValueError naming the first bad argument of fit."""
+    """TypeError/ValueError naming the first bad object given to fit (the data comes next)."""
     if not isinstance(model, Module):
         raise TypeError(f"fit: model must be an nn Module (an MLP), got {type(model).__name__}")
     if not isinstance(optimizer, Optimizer):
         raise TypeError(f"fit: optimizer must be SGD or Adam, got {type(optimizer).__name__}")
-    if len(X) != len(y):
-        raise ValueError(f"fit: {len(X)} inputs in X but {len(y)} targets in y; they must match")
-    if not X:
+    if on_epoch is not None and not callable(on_epoch):
+        raise TypeError(
+            f"fit: on_epoch must be a function on_epoch(epoch, mean_loss) or None, got {on_epoch!r}"
+        )
+    if checkpoint is not None:
+        if not isinstance(model, MLP):
+            raise TypeError("fit: checkpoint= saves an MLP; this model is not one")
+        writable_file(checkpoint, "fit: checkpoint")
+
+
+def _plain_data(X: object, y: object) -> tuple[list[Example], list[Target]]:
+    """X and y as lists of plain Python numbers (or lists of them); Values in X are kept."""
+    examples = sequence(X, "fit: X", "examples (each a list of numbers)")
+    targets = sequence(y, "fit: y", "targets (numbers or lists of numbers)")
+    if len(examples) != len(targets):
+        raise ValueError(
+            f"fit: {len(examples)} inputs in X but {len(targets)} targets in y; they must match"
+        )
+    if len(examples) == 0:
         raise ValueError("fit: X is empty")
-    for name, value in (("epochs", epochs), ("batch_size", batch_size)):
-        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-            raise ValueError(f"fit: {name} must be an int >= 1, got {value!r}")
-    if isinstance(seed, bool) or not isinstance(seed, int):
-        raise TypeError(f"fit: seed must be an int, got {seed!r}")
-    if checkpoint is not None and not isinstance(model, MLP):
-        raise TypeError("fit: checkpoint= saves an MLP; this model is not one")
+    plain_X: list[Example] = [
+        [
+            a if isinstance(a, Value) else plain_number(a, f"fit: X[{i}][{k}]")
+            for k, a in enumerate(sequence(x, f"fit: X[{i}]", "numbers"))
+        ]
+        for i, x in enumerate(examples)
+    ]
+    plain_y: list[Target] = [
+        [plain_number(v, f"fit: y[{i}][{k}]") for k, v in enumerate(t)]
+        if is_sequence(t)
+        else plain_number(t, f"fit: y[{i}]")
+        for i, t in enumerate(targets)
+    ]
+    return plain_X, plain_y

@@ -78,6 +78,7 @@ def test_seed_example_can_be_expanded() -> None:
         (lambda: datasets.circles(noise=math.inf), ValueError, "noise must be"),
         (lambda: datasets.moons(seed="a"), TypeError, "seed must be an int"),
         (lambda: datasets.circles(factor=1.0), ValueError, "factor must be between 0 and 1"),
+        (lambda: datasets.circles(factor="0.5"), TypeError, "factor must be a number, got str"),
     ],
 )
 def test_bad_arguments_raise_clear_errors(
@@ -85,6 +86,14 @@ def test_bad_arguments_raise_clear_errors(
 ) -> None:
     with pytest.raises(error, match=message):
         call()  # type: ignore[operator]
+
+
+def test_numpy_scalars_give_the_same_data_as_python_numbers() -> None:
+    np = pytest.importorskip("numpy")
+    for make in (datasets.moons, datasets.circles):
+        given = make(n=np.int64(12), noise=np.float32(0.25), seed=np.int64(3))  # type: ignore[operator]
+        assert given == make(n=12, noise=float(np.float32(0.25)), seed=3)  # type: ignore[operator]
+    assert datasets.circles(factor=np.float64(0.3)) == datasets.circles(factor=0.3)
 
 
 def test_neuron_example_is_tanh_of_the_weighted_sum_with_o_one_over_root_two() -> None:

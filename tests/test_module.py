@@ -212,3 +212,89 @@ def test_neuron_and_layer_accept_plain_numbers() -> None:
     w1, w2 = (w.data for w in neuron.weights)
     assert z.data == w1 * 2 + w2 * 3.0 + 0.0
     assert [a.data for a in Layer(2, 1, "linear", seed=4)([2, 3.0])] == [z.data]
+
+
+@pytest.mark.parametrize(
+    ("build", "message"),
+    [
+        (lambda: Neuron(3, nonlin=False), 'activation="linear" for micrograd\'s nonlin=False'),
+        (lambda: Neuron(3, nonlin=True), 'activation="relu" for micrograd\'s nonlin=True'),
+        (lambda: Layer(3, 2, nonlin=False), 'Layer.*activation="linear"'),
+        (lambda: MLP(3, [4, 1], nonlin=True), 'MLP.*activation="relu"'),
+        (lambda: Neuron(3, False), 'nonlin=False write activation="linear"'),
+        (lambda: Layer(3, 2, bias=False), "every chainrule neuron has a bias"),
+        (lambda: Neuron(3, colour="red"), "unexpected keyword argument 'colour'$"),
+    ],
+)
+def test_micrograd_and_pytorch_arguments_get_chainrules_name(build: object, message: str) -> None:
+    with pytest.raises((TypeError, ValueError), match=message):
+        build()  # type: ignore[operator]
+
+
+@pytest.mark.parametrize(
+    ("module", "attribute", "message"),
+    [
+        (Neuron(2, seed=0), "w", r"neuron\.weights"),
+        (Neuron(2, seed=0), "b", r"neuron\.bias"),
+        (Neuron(2, seed=0), "nonlin", r"\.activation"),
+        (Layer(2, 2, seed=0), "weight", r"model\.weight\(l, j, k\)"),
+        (MLP(2, [1]), "forward", r"model\(x\)"),
+        (MLP(2, [1]), "eval", "no training or evaluation mode"),
+        (MLP(2, [1]), "state_dict", r"nn\.save\(model, path\)"),
+        (MLP(2, [1]), "cuda", "no device"),
+        (MLP(2, [1]), "colour", "has no attribute 'colour'$"),
+    ],
+)
+def test_micrograd_and_pytorch_attribute_names_say_what_to_use(
+    module: object, attribute: str, message: str
+) -> None:
+    with pytest.raises(AttributeError, match=message):
+        getattr(module, attribute)
+    assert not hasattr(module, attribute)
+
+
+def test_zero_grad_accepts_pytorchs_set_to_none_and_leaves_zero() -> None:
+    model = MLP(2, [2, 1], seed=0)
+    for p in model.parameters():
+        p.grad = 3.0
+    model.zero_grad(set_to_none=True)
+    assert [p.grad for p in model.parameters()] == [0.0] * 9
+
+
+def test_numpy_arrays_and_scalars_work_as_inputs_widths_seeds_and_indices() -> None:
+    np = pytest.importorskip("numpy")
+    model = MLP(np.int64(3), np.array([4, 2]), seed=np.int64(7))
+    same = MLP(3, [4, 2], seed=7)
+    x = [0.5, -1.0, 2.0]
+    expected = [a.data for a in same(x)]  # type: ignore[union-attr]
+    for example in (np.array(x), np.array(x, dtype=np.float32), [np.float64(v) for v in x]):
+        assert [a.data for a in model(example)] == expected  # type: ignore[union-attr]
+    assert model.weight(np.int64(2), np.int64(1), np.int64(3)) is model.weight(2, 1, 3)
+    assert Neuron(3, seed=1)(np.array(x)).data == Neuron(3, seed=1)(x).data
+    assert [a.data for a in Layer(3, 2, seed=1)(np.array(x))] == [
+        a.data for a in Layer(3, 2, seed=1)(x)
+    ]
+
+
+def test_any_sequence_of_numbers_is_an_input() -> None:
+    model = MLP(3, (4, 1), seed=0)
+    reference = model([1.0, 2.0, 3.0]).data  # type: ignore[union-attr]
+    assert model((1.0, 2.0, 3.0)).data == reference  # type: ignore[union-attr]
+    assert model(range(1, 4)).data == reference  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize(
+    ("name", "message"),
+    [
+        ("Linear", r'nn\.Layer\(nin, nout, activation="linear"\)'),
+        ("Sequential", r"nn\.MLP\(nin"),
+        ("ReLU", 'activation="relu"'),
+        ("MSELoss", r"nn\.mse"),
+        ("Conv2d", "^module 'nn' has no attribute 'Conv2d'$"),
+    ],
+)
+def test_torch_nn_names_say_what_chainrules_nn_has_instead(name: str, message: str) -> None:
+    import nn
+
+    with pytest.raises(AttributeError, match=message):
+        getattr(nn, name)

@@ -53,12 +53,56 @@ def test_adam_matches_algorithm_1_of_kingma_and_ba() -> None:
     assert trail == pytest.approx(expected, rel=1e-12)
 
 
-@pytest.mark.parametrize("scale", [1e-3, 1.0, 1e6])
+@pytest.mark.parametrize("scale", [1e-3, 1.0, 1e6, 1e200, 1.7e308])
 def test_adam_first_step_is_lr_whatever_the_gradient_scale(scale: float) -> None:
     p = Value(0.0)
     p.grad = scale
     Adam([p], lr=0.1).step()
     assert p.data == pytest.approx(-0.1, rel=1e-3)
+
+
+def test_adam_steps_do_not_depend_on_the_gradient_scale_even_past_1e154() -> None:
+    # g² overflows above 1e154; Adam's steps are scale-free, so 1e200 must move as 1e100 does
+    trails = []
+    for scale in (1e100, 1e200):
+        p = Value(1.0)
+        optimizer = Adam([p], lr=0.01)
+        trail = []
+        for g in GRADIENTS:
+            p.grad = g * scale
+            optimizer.step()
+            trail.append(p.data)
+        trails.append(trail)
+    assert trails[1] == pytest.approx(trails[0], rel=1e-12)
+    assert trails[0][-1] != pytest.approx(1.0, abs=1e-3)  # it moved
+
+
+def test_sgd_without_momentum_forgets_a_nan_gradient() -> None:
+    p = Value(1.0)
+    optimizer = SGD([p], lr=0.1)
+    p.grad = math.nan
+    optimizer.step()
+    p.data, p.grad = 1.0, 0.5  # the user restores the parameter and goes on
+    optimizer.step()
+    assert p.data == 1.0 - 0.1 * 0.5
+
+
+def test_numpy_scalars_and_arrays_are_accepted_as_hyperparameters() -> None:
+    np = pytest.importorskip("numpy")
+    p = Value(1.0)
+    optimizer = Adam([p], lr=np.float32(0.5), betas=np.array([0.8, 0.99]), eps=np.float64(1e-8))
+    assert (optimizer.lr, optimizer.beta1, optimizer.beta2) == (0.5, 0.8, 0.99)
+    assert SGD([p], lr=np.float64(0.1), momentum=np.float32(0.5)).momentum == 0.5
+
+
+def test_pytorch_habits_on_optimizers() -> None:
+    p = Value(1.0)
+    p.grad = 2.0
+    optimizer = SGD([p], lr=0.1)
+    optimizer.zero_grad(set_to_none=True)
+    assert p.grad == 0.0
+    with pytest.raises(AttributeError, match=r"set optimizer\.lr directly"):
+        optimizer.param_groups  # noqa: B018
 
 
 @pytest.mark.parametrize(

@@ -4,17 +4,19 @@ from __future__ import annotations
 
 import gc
 import os
+import re
 import signal
 import subprocess
 import sys
 import time
+import warnings
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from autograd import Value
-from nn import MLP, SGD, Adam, backprop, datasets, fit, half_squared_error, load, mse
+from nn import MLP, SGD, Adam, backprop, checks, datasets, fit, half_squared_error, load, mse
 from nn import train as train_module
 from nn.losses import Prediction, Target
 
@@ -123,7 +125,9 @@ def test_a_diverging_loss_stops_with_epoch_and_step_and_keeps_the_last_finite_pa
     X, y = datasets.moons(n=40)
     model = MLP(2, [8, 1], seed=0)
     optimizer = RecordingSGD(model.parameters(), lr=1e6)
-    with pytest.raises(FloatingPointError, match=r"epoch \d+, step \d+"):
+    with pytest.raises(FloatingPointError, match=r"epoch \d+, step \d+"), pytest.warns(
+        RuntimeWarning, match="diverging"
+    ):
         fit(model, X, y, "mse", optimizer, epochs=50, batch_size=10, progress=False)
     finite = [s for s in optimizer.after_step if all(map(lambda v: abs(v) < float("inf"), s))]
     assert [p.data for p in model.parameters()] == finite[-1]
@@ -138,6 +142,125 @@ def test_an_update_that_overflows_a_parameter_is_undone() -> None:
         fit(model, [[1.0]], [0.0], "mse", SGD(model.parameters(), lr=1e308), epochs=1,
             progress=False)
     assert [p.data for p in model.parameters()] == before
+
+
+@pytest.mark.parametrize("loss", ["hinge", "binary_cross_entropy"])
+@pytest.mark.parametrize("lr", [1e6, 1e300])
+def test_a_loss_that_grows_by_orders_of_magnitude_warns_once(loss: str, lr: float) -> None:
+    # hinge and BCE grow only linearly in the weights: the loss stays finite however large
+    X, y = datasets.moons(n=40)
+    model = MLP(2, [8, 1], seed=0)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        history = fit(model, X, y, loss, SGD(model.parameters(), lr=lr), epochs=5,
+                      batch_size=10, progress=False)
+    assert history[-1] > 1e3
+    (warning,) = caught  # one warning, although every later step is as bad
+    assert warning.category is RuntimeWarning
+    assert "training is diverging; try a smaller learning rate" in str(warning.message)
+    assert "at epoch 1, step 2" in str(warning.message)
+    assert warning.filename == __file__  # it points at the user's call of fit
+
+
+def test_healthy_training_gives_no_warning() -> None:
+    X, y = datasets.moons(n=40)
+    model = MLP(2, [8, 1], seed=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        fit(model, X, y, "binary_cross_entropy", Adam(model.parameters(), lr=0.05), epochs=10,
+            batch_size=10, progress=False)
+
+
+def test_on_epoch_is_called_after_each_epoch_with_its_number_and_mean_loss() -> None:
+    X, y = datasets.xor()
+    model = MLP(2, [3, 1], seed=0)
+    calls: list[tuple[int, float]] = []
+    history = fit(model, X, y, "hinge", SGD(model.parameters(), lr=0.1), epochs=4, batch_size=2,
+                  progress=False, on_epoch=lambda epoch, loss: calls.append((epoch, loss)))
+    assert calls == list(enumerate(history, start=1))
+    assert len(calls) == 4
+
+
+def test_on_epoch_sees_the_checkpoint_of_its_epoch(tmp_path: Path) -> None:
+    X, y = datasets.xor()
+    model = MLP(2, [3, 1], seed=0)
+    path = tmp_path / "ckpt.json"
+    saved: list[list[float]] = []
+    fit(model, X, y, "hinge", SGD(model.parameters(), lr=0.1), epochs=2, checkpoint=path,
+        progress=False, on_epoch=lambda epoch, loss: saved.append(
+            [p.data for p in load(path).parameters()]))
+    assert saved[-1] == [p.data for p in model.parameters()]
+
+
+def _never_called(pred: Prediction, target: Target) -> Value:
+    raise AssertionError("fit trained although its arguments were bad")
+
+
+@pytest.mark.parametrize(
+    ("checkpoint", "error", "message"),
+    [
+        ("{tmp}/missing/c.json", FileNotFoundError,
+         "folder '{tmp}/missing' of '{tmp}/missing/c.json' does not exist"),
+        ("{tmp}", ValueError, "'{tmp}' is a folder"),
+        ("{tmp}/file.txt/c.json", ValueError,
+         "'{tmp}/file.txt' in '{tmp}/file.txt/c.json' is a file"),
+    ],
+)
+def test_a_checkpoint_that_cannot_be_written_fails_before_training(
+    tmp_path: Path, checkpoint: str, error: type[Exception], message: str
+) -> None:
+    (tmp_path / "file.txt").write_text("not a folder")
+    model = MLP(2, [1], seed=0)
+    with pytest.raises(error, match=re.escape(message.format(tmp=tmp_path))):
+        fit(model, [[0.0, 1.0]], [1], _never_called, SGD(model.parameters(), lr=0.1),
+            checkpoint=checkpoint.format(tmp=tmp_path), progress=False)
+
+
+def test_a_checkpoint_folder_that_is_not_writable_fails_before_training(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(checks.os, "access", lambda path, mode: False)  # root may write anywhere
+    model = MLP(2, [1], seed=0)
+    with pytest.raises(ValueError, match="is not writable"):
+        fit(model, [[0.0, 1.0]], [1], _never_called, SGD(model.parameters(), lr=0.1),
+            checkpoint=tmp_path / "c.json", progress=False)
+
+
+def test_numpy_arrays_and_scalars_train_exactly_as_lists() -> None:
+    np = pytest.importorskip("numpy")
+    X, y = datasets.moons(n=20)
+
+    def trained(X: Any, y: Any, epochs: Any = 3, seed: Any = 1) -> list[float]:
+        model = MLP(2, [4, 1], seed=0)
+        fit(model, X, y, "binary_cross_entropy", Adam(model.parameters(), lr=0.1),
+            epochs=epochs, batch_size=5, seed=seed, progress=False)
+        return [p.data for p in model.parameters()]
+
+    expected = trained(X, y)
+    assert trained(np.array(X), np.array(y)) == expected
+    assert trained(np.array(X), np.array(y, dtype=np.int64), np.int64(3), np.int64(1)) == expected
+    assert trained([np.array(x) for x in X], [np.int64(t) for t in y]) == expected
+    X32 = np.array(X, dtype=np.float32)
+    assert trained(X32, y) == trained(X32.astype(float).tolist(), y)
+
+
+def test_numpy_one_hot_targets_train_exactly_as_lists() -> None:
+    np = pytest.importorskip("numpy")
+    X = [[0.5, -0.2], [1.0, 0.3], [-0.7, 0.9], [0.1, 0.1]]
+    Y = [[1.0, 0.0], [0.0, 1.0], [1.0, 1.0], [0.0, 0.0]]
+    results = []
+    for data in ((X, Y), (np.array(X), np.array(Y))):
+        model = MLP(2, [3, 2], seed=1)
+        results.append(fit(model, *data, "mse", SGD(model.parameters(), lr=0.5), epochs=3,
+                           batch_size=2, progress=False))
+    assert results[0] == results[1]
+
+
+def test_any_sequence_of_examples_is_accepted() -> None:
+    model = MLP(1, [1], seed=0)
+    history = fit(model, ((0.0,), (1.0,)), (1.0, 0.0), "mse", SGD(model.parameters(), lr=0.1),
+                  epochs=2, progress=False)
+    assert len(history) == 2
 
 
 def test_checkpoint_is_saved_every_epoch(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -243,6 +366,13 @@ def test_ctrl_c_on_a_real_process_exits_cleanly_with_a_saved_checkpoint(tmp_path
         (lambda m, o: fit(m, [[0.0, 1.0]], [1], "mse", o, batch_size=-1), ValueError, "batch_size"),
         (lambda m, o: fit(m, [[0.0, 1.0]], [1], "mse", "sgd"), TypeError, "optimizer must be"),
         (lambda m, o: fit("m", [[0.0, 1.0]], [1], "mse", o), TypeError, "model must be"),
+        (lambda m, o: fit(m, 5, [1], "mse", o), TypeError, "fit: X must be a list of examples"),
+        (lambda m, o: fit(m, [0.0], [1], "mse", o), TypeError, r"fit: X\[0\] must be a list"),
+        (lambda m, o: fit(m, [[0.0, "a"]], [1], "mse", o), TypeError, r"X\[0\]\[1\] must be a"),
+        (lambda m, o: fit(m, [[0.0, 1.0]], ["a"], "mse", o), TypeError, r"y\[0\] must be a"),
+        (lambda m, o: fit(m, [[0.0, 1.0]], [1], "mse", o, epochs=2.0), TypeError, "epochs"),
+        (lambda m, o: fit(m, [[0.0, 1.0]], [1], "mse", o, seed="s"), TypeError, "seed must be"),
+        (lambda m, o: fit(m, [[0.0, 1.0]], [1], "mse", o, on_epoch=3), TypeError, "on_epoch"),
     ],
 )
 def test_bad_arguments_raise_clear_errors(call: Any, error: type[Exception], message: str) -> None:

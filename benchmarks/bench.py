@@ -40,7 +40,7 @@ from benchmarks.other_python import (
 )
 from benchmarks.report import Results, render
 from benchmarks.sizes import measure_bytes_per_node, measure_cycle_garbage, measure_long_chain
-from benchmarks.timing import FULL, QUICK, Plan, say
+from benchmarks.timing import CLOCKS, FULL, QUICK, Plan, say
 from benchmarks.variants import (
     MoonsResult,
     measure_moons_step,
@@ -58,6 +58,7 @@ def run(plan: Plan, other_python: bool = True) -> Results:
     3.13's moons step in one child process)."""
     micrograd = optional_module("micrograd.nn")
     about = machine()
+    about["clock"] = f"{plan.clock} (time.{CLOCKS[plan.clock].__name__})"
     say(f"chainrule benchmark on {about['CPU']}, Python {about['Python']}")
     say(f"1. moons training step ({plan.moons_points} points)")
     pure_python = measure_moons_step(plan, micrograd)
@@ -128,6 +129,10 @@ def main(argv: Sequence[str] | None = None) -> int:
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="smaller sizes, for a fast look")
     parser.add_argument("--repeats", type=int, help=f"repeats per timing (default {FULL.repeats})")
+    parser.add_argument(
+        "--clock", choices=sorted(CLOCKS), default=FULL.clock,
+        help=f"time CPU time or wall time (default {FULL.clock})",
+    )
     where = parser.add_mutually_exclusive_group()
     where.add_argument("--record", action="store_true", help=f"write the record, {RECORD}")
     where.add_argument("--out", type=Path, default=SCRATCH, help=f"default {SCRATCH}")
@@ -140,6 +145,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.repeats < 1:
             parser.error(f"--repeats must be >= 1, got {args.repeats}")
         plan = replace(plan, repeats=args.repeats)
+    plan = replace(plan, clock=args.clock)
     if args.record and args.quick:
         parser.error("--record writes the record: run it without --quick")
     out = RECORD if args.record else args.out

@@ -165,8 +165,12 @@ the functions of a measurement take turns, repeat after repeat, so that a burst 
 busy machine hits them all alike, and each timing is the median of the repeats, all of them
 listed. Before its repeats each function has one untimed warm-up call, which also decides how many
 calls a repeat makes. Ratios are only taken between timings of the same process, and each is
-named with its Python. The machine is shared, so absolute times, and to a lesser degree the ratios,
-move from run to run. pyperf and pytest-benchmark were not used: pyperf runs each benchmark in
+named with its Python. The clock is the one named above: by default the process's CPU time,
+since on a shared machine the wall time also counts the time the process waits for a CPU (on the
+2-core machine of this project, loaded some 3 times over by other programs, one moons step took
+from 58 to 236 ms on the wall and from 27 to 45 ms of CPU time); PyTorch's CPU time counts all
+its threads. The machine is shared, so absolute times, and to a lesser degree the ratios, move
+from run to run. pyperf and pytest-benchmark were not used: pyperf runs each benchmark in
 worker processes of its own, one benchmark after another, and pytest-benchmark times one function
 to the end before starting the next, so either would give up the interleaved repeats in one
 process that the ratios rest on; the calibration they would add is the warm-up call above.

@@ -6,6 +6,7 @@ from __future__ import annotations
 import gc
 import platform
 import sys
+import time
 from dataclasses import replace
 from functools import partial
 from pathlib import Path
@@ -124,6 +125,13 @@ def test_functions_take_turns_in_every_round() -> None:
     assert log == ["a", "b"] + ["a", "b"] * 3  # the warm-ups, then a and b in turn
 
 
+@pytest.mark.parametrize("clock", ["cpu", "wall"])
+def test_cpu_clock_leaves_out_the_time_spent_waiting(clock: str) -> None:
+    plan = timing.Plan(1, 1, 1, 1, repeats=1, repeat_seconds=1e-9, clock=clock)
+    waited = timing.time_rounds({"sleep": partial(time.sleep, 0.02)}, plan)["sleep"].median
+    assert (waited < 0.01) if clock == "cpu" else (waited >= 0.02)
+
+
 def test_timing_reports_the_median_repeat() -> None:
     assert timing.Timing("f", [3.0, 1.0, 100.0, 2.0, 4.0]).median == 3.0
 
@@ -182,3 +190,8 @@ def test_command_line_refuses(argv: list[str]) -> None:
 def test_plan_refuses_a_bad_size() -> None:
     with pytest.raises(ValueError, match="moons_points"):
         timing.Plan(0, 1, 1, 1, 1, 0.1)
+
+
+def test_plan_refuses_an_unknown_clock() -> None:
+    with pytest.raises(ValueError, match="clock must be one of"):
+        timing.Plan(1, 1, 1, 1, 1, 0.1, clock="sundial")

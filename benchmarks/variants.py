@@ -40,7 +40,7 @@ PAUSED = {DEFAULT: DEFAULT_PAUSED, EXPANDED: EXPANDED_PAUSED}  # each step and i
 FLOOR = "plain-float floor (no graph)"
 MICROGRAD = "micrograd 0.1.0"
 MICROGRAD_NO_GC = "micrograd 0.1.0, gc off (context)"
-TORCH = "PyTorch float64, whole batch"
+TORCH = "PyTorch float64, whole batch, 1 thread"
 
 
 class Collector(Enum):
@@ -132,7 +132,7 @@ def measure_variants(variants: Sequence[Variant], problem: Moons, plan: Plan) ->
     """Check every variant against a fresh chainrule default step, then time them in turns."""
     steps = {variant.name: variant.make(problem) for variant in variants}
     differences = check_agreement(ChainruleStep(problem), steps)
-    say(f"  {len(steps)} variants agree with {DEFAULT} to {TOLERANCE} (loss, gradients, weights)")
+    say(f"  every variant agrees with {DEFAULT} to {TOLERANCE} (loss, gradients, weights)")
     collectors = {variant.name: variant.collector for variant in variants}
     calls = {
         name: collector_paused(step.step) if collectors[name] is Collector.PAUSED else step.step
@@ -170,11 +170,14 @@ def measure_torch_step(plan: Plan) -> MoonsResult:
     """PyTorch's moons step, for context; empty when torch is not installed.
 
     It runs last: importing torch adds some 150,000 objects that every later full garbage
-    collection would rescan, slowing down the pure-Python variants measured before it.
+    collection would rescan, slowing down the pure-Python variants measured before it. It runs on
+    one thread, as the Python variants do: the CPU clock would also count the time its idle
+    worker threads spin.
     """
     torch = optional_module("torch")
     if torch is None:
         say("  PyTorch is not installed")
         return MoonsResult({}, {})
+    torch.set_num_threads(1)
     variant = Variant(TORCH, partial(TorchStep, torch=torch))
     return measure_variants([variant], moons_problem(plan.moons_points), plan)

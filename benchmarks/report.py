@@ -168,12 +168,12 @@ repeat makes. Ratios are only taken between timings of the same process, and eac
 Python. The clock is the one named above: by default the process's CPU time, since on a shared
 machine the wall time also counts the time the process waits for a CPU (in one probe on 2026-12-01,
 on 2 cores loaded some 3 times over by other programs, 15 repeats of the default moons step took 58
-to 236 ms on the wall and 27 to 45 ms of CPU time); PyTorch's CPU time counts all its threads. The
-machine is shared, so absolute times, and to a lesser degree the ratios, move from run to run.
-pyperf and pytest-benchmark were not used: pyperf runs each benchmark in worker processes of its
-own, one benchmark after another, and pytest-benchmark times one function to the end before
-starting the next, so either would give up the interleaved repeats in one process that the ratios
-rest on; the calibration they would add is the warm-up call above.
+to 236 ms on the wall and 27 to 45 ms of CPU time); PyTorch runs on one thread, since CPU time
+counts all threads. The machine is shared, so absolute times, and to a lesser degree the ratios,
+move from run to run. pyperf and pytest-benchmark were not used: pyperf runs each benchmark in
+worker processes of its own, one benchmark after another, and pytest-benchmark times one function
+to the end before starting the next, so either would give up the interleaved repeats in one process
+that the ratios rest on; the calibration they would add is the warm-up call above.
 
 The garbage collector runs {Collector.DEFAULT.value} unless a row says otherwise. micrograd's
 repeats end with gc.collect() inside the clock, since its graphs are reference cycles that only the

@@ -34,9 +34,10 @@ test: $(STAMP) graphviz
 	$(BIN)/mypy
 	$(BIN)/python -m pytest
 
+# `make bench` writes build/bench/RESULTS.md; `make bench RECORD=1` rewrites benchmarks/RESULTS.md.
 bench: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[bench]'
-	$(BIN)/python -m benchmarks.bench
+	$(BIN)/python -m benchmarks.bench $(if $(RECORD),--record)
 
 clean:
 	rm -rf $(VENV) out .mypy_cache .ruff_cache .pytest_cache .hypothesis

@@ -1,18 +1,25 @@
 # Two commands do all the set-up on a fresh machine: `make demo` and `make test`.
-# Each creates .venv and installs the project from pyproject.toml.
+# Each creates .venv; `make demo` installs only what the demo needs, `make test` adds the dev tools.
 
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
-STAMP  := $(VENV)/.installed-dev
+PIP    := $(BIN)/python -m pip install --quiet --disable-pip-version-check
 
 .PHONY: demo test bench graphviz clean
 
-$(STAMP): pyproject.toml
+$(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
-	touch $(STAMP)
+
+# The project and its three libraries (graphviz, tqdm, matplotlib): all the demo needs.
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(PIP) -e .
+	touch $@
+
+# The same plus the `dev` extra: pytest, hypothesis, sympy, ruff, mypy, a notebook kernel, playwright.
+$(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
+	$(PIP) -e '.[dev]'
+	touch $@ $(VENV)/.installed
 
 # The Graphviz `dot` program renders drawings. Install it when we can; otherwise say how and go on.
 graphviz:
@@ -26,17 +33,17 @@ graphviz:
 	    echo "  sudo apt-get install graphviz   |   brew install graphviz   |   conda install graphviz"; \
 	  fi; }
 
-demo: $(STAMP) graphviz
+demo: $(VENV)/.installed graphviz
 	$(BIN)/chainrule demo --out out
 
-test: $(STAMP) graphviz
+test: $(VENV)/.installed-dev graphviz
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 	$(BIN)/python -m pytest
 
-bench: $(STAMP)
-	$(BIN)/python -m pip install --quiet -e '.[bench]'
+bench: $(VENV)/.installed
+	$(PIP) -e '.[bench]'
 	$(BIN)/python -m benchmarks.bench
 
 clean:
-	rm -rf $(VENV) out .mypy_cache .ruff_cache .pytest_cache .hypothesis
+	rm -rf $(VENV) .venv-3.* out .mypy_cache .ruff_cache .pytest_cache .hypothesis

@@ -69,6 +69,7 @@ def fit(
     seed: int = 0,
     progress: bool = True,
     checkpoint: PathLike | None = None,
+    on_epoch: Callable[[int, float], object] | None = None,
 ) -> list[float]:
     """Train `model` on (X, y) and return the mean loss of each epoch.
 
@@ -77,9 +78,12 @@ def fit(
     training with FloatingPointError naming the epoch and step; the parameters are left as they
     were after the last finite step. Ctrl-C stops after the current step, saves the checkpoint,
     says where, and returns the history so far (its last entry covers the epoch's steps done).
+    `on_epoch(epoch, mean_loss)` is called after each completed epoch (epochs count from 1).
     """
     loss_fn = _loss_function(loss)
     _check_arguments(model, X, y, optimizer, epochs, batch_size, seed, checkpoint)
+    if on_epoch is not None and not callable(on_epoch):
+        raise TypeError(f"fit: on_epoch must be a function (epoch, mean_loss), got {on_epoch!r}")
     trainer = _Trainer(model, X, y, loss_fn, optimizer)
     rng = random.Random(seed)
     order = list(range(len(X)))
@@ -112,6 +116,8 @@ def fit(
                 break
             if checkpoint is not None:
                 _save(model, checkpoint)
+            if on_epoch is not None:
+                on_epoch(epoch, history[-1])
     if stopped_at is not None:
         _report_interrupt(model, *stopped_at, checkpoint)
     return history

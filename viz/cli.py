@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import difflib
 import os
+import signal
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -251,8 +252,8 @@ def _seed(arguments: argparse.Namespace) -> int:
 
 def _demo(arguments: argparse.Namespace) -> int:
     """chainrule demo: write everything into --out, then print where index.html is."""
-    # Imported here: only the demo needs matplotlib, which is slow to load.
-    from viz.demo import run_demo
+    with _ctrl_c_held():  # only the demo needs matplotlib, which is slow to load
+        from viz.demo import run_demo
 
     out = Path(arguments.out)
     if out.exists() and not out.is_dir():
@@ -261,6 +262,20 @@ def _demo(arguments: argparse.Namespace) -> int:
         index = run_demo(out, epochs=arguments.epochs, progress=not arguments.quiet)
     _emit(str(index))
     return 0
+
+
+@contextmanager
+def _ctrl_c_held() -> Iterator[None]:
+    """While inside, Ctrl-C only sets a flag, raised as KeyboardInterrupt at the end: a library
+    loading inside cannot swallow it."""
+    pressed: list[int] = []
+    previous = signal.signal(signal.SIGINT, lambda signum, frame: pressed.append(signum))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    if pressed:
+        raise KeyboardInterrupt
 
 
 def check_output(path: Path, suffixes: Sequence[str], option: str) -> None:

@@ -77,8 +77,8 @@ TEMPLATE = """<!DOCTYPE html>
            background: #eceff1; cursor: pointer; min-width: 90px; }
   input[type=range] { flex: 1; min-width: 200px; }
   #status { font-variant-numeric: tabular-nums; min-width: 22em; }
-  .plots { display: flex; gap: 16px; flex-wrap: wrap; }
-  canvas { border: 1px solid #cfd8dc; border-radius: 6px; max-width: 100%; }
+  .plots { display: grid; grid-template-columns: 52fr 46fr; gap: 16px; max-width: 1000px; }
+  canvas { border: 1px solid #cfd8dc; border-radius: 6px; width: 100%; height: auto; }
   .key { color: #546e7a; font-size: 16px; margin: 6px 0 0; }
 </style>
 </head>

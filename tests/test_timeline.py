@@ -6,8 +6,11 @@ from __future__ import annotations
 import base64
 import json
 import re
+from pathlib import Path
+from typing import Any
 
 import pytest
+from test_stepper import _open, browser  # noqa: F401  (the browser fixture)
 
 from viz.demo import Snapshot
 from viz.timeline import timeline_html
@@ -56,3 +59,19 @@ def test_the_page_needs_no_network() -> None:
 def test_refuses_what_it_cannot_show(epochs: list[Snapshot], message: str) -> None:
     with pytest.raises(ValueError, match=re.escape(message)):
         timeline_html(epochs, GRID_X, GRID_Y, X, Y)
+
+
+def test_in_a_browser_the_slider_and_keys_move_through_the_epochs(browser: Any,  # noqa: F811
+                                                                  tmp_path: Path) -> None:
+    path = tmp_path / "training.html"
+    path.write_text(timeline_html([snapshot(1, 0.7), snapshot(2, 0.3, value=1.0)], GRID_X,
+                                  GRID_Y, X, Y), encoding="utf-8")
+    page, problems = _open(browser, path)
+    status = page.locator("#status")
+    assert status.inner_text() == "epoch 2 of 2 · loss 0.3000 · training accuracy 50%"
+    page.keyboard.press("ArrowLeft")
+    assert status.inner_text() == "epoch 1 of 2 · loss 0.7000 · training accuracy 50%"
+    page.click("#play")
+    page.wait_for_function("document.getElementById('play').textContent === 'Play'")
+    assert status.inner_text().startswith("epoch 2 of 2")  # Play ran to the last epoch
+    assert problems == []

@@ -234,7 +234,9 @@ def test_no_grad_text_shows_no_grad_at_all(capsys: pytest.CaptureFixture[str]) -
     code, out, _ = run(capsys, "graph", "x*x", "x=3", "--no-grad")
     assert code == 0
     assert "data 9" in out and "data 3" in out
-    assert "grad" not in out.replace("backward", "")  # no "grad 0" a student reads as a result
+    text, note = out.rsplit("\n", 2)[:2]
+    assert "grad" not in text.replace("backward", "")  # no "grad 0" a student reads as a result
+    assert note == "forward pass only (--no-grad): backward() was not called, so no grad is shown"
 
 
 def test_no_grad_with_a_stepper_is_refused(capsys: pytest.CaptureFixture[str],

@@ -233,6 +233,8 @@ def _graph(arguments: argparse.Namespace) -> int:
         _emit(f"wrote {stepper}")
     if arguments.text or (output is None and stepper is None):
         _emit(graph_text(root, show_grad=not arguments.no_grad))
+        if arguments.no_grad:
+            _emit("forward pass only (--no-grad): backward() was not called, so no grad is shown")
     return 0
 
 

@@ -157,7 +157,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="print the 3-4-2 worked example of the textbook derivation, equation by equation",
         description="Print the worked example of the textbook derivation: a 3-4-2 network, its "
         "Z^l, A^l, the cost C, every δ_j^l, ∂C/∂w_jk^l and ∂C/∂b_j^l, from eqs. (1)-(6), "
-        "checked against backward(). `chainrule seed` is the same command.",
+        "checked against backward(). The command chainrule seed is the same one.",
         epilog=f"The derivation, in this notation: {DERIVATION} in the project.",
     )
     seed.set_defaults(command=_seed)

@@ -1,4 +1,5 @@
-"""Draw the pictures the README shows: one neuron's graph after backward(), and the seed's network.
+"""Draw the pictures the README shows: one neuron's graph after backward(), and the worked
+example's network.
 
     python examples/draw_neuron.py            # writes docs/neuron.svg and docs/network.svg
     python examples/draw_neuron.py out/       # or into another folder

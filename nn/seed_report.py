@@ -1,8 +1,10 @@
-"""The seed's 3-4-2 worked example as a teacher would write it on the board, in its notation.
+"""The 3-4-2 worked example of the textbook derivation (docs/derivation.md), as a teacher would
+write it on the board, in its notation.
 
 `seed_report()` returns the text: the forward pass (eqs. (1)-(2)), the cost, Δ³ and Δ² (eqs.
 (3)-(4)), every ∂C/∂w_jk^l and ∂C/∂b_j^l (eqs. (5)-(6)), and a last line comparing all of it
-with what the engine's `backward()` gives. examples/seed_example.py and `chainrule seed` print it.
+with what the engine's `backward()` gives. examples/seed_example.py and `chainrule example` print
+it.
 """
 
 
@@ -41,13 +43,14 @@ def _vector(name: str, values: Sequence[float]) -> str:
 
 
 def seed_report() -> str:
-    """The worked example of the seed (nn.datasets.seed_example) as printable text."""
+    """The worked example (nn.datasets.seed_example) as printable text."""
     model, x, y = seed_example()
     W, B = backprop.weights_of(model)
     result = backprop.backward(W, B, x, y, "sigmoid")
     L = max(W)
     lines = [
-        "The seed's worked example: 3 inputs → 4 hidden → 2 outputs, σ = sigmoid in every layer.",
+        "The worked example: 3 inputs → 4 hidden → 2 outputs, σ = sigmoid in every layer.",
+        "The derivation of every equation below: docs/derivation.md.",
         "Notation: layer 1 is the input; w_jk^l joins neuron k of layer l-1 to neuron j of "
         "layer l; b_j^l is the bias of neuron j of layer l.",
         "",
@@ -74,7 +77,7 @@ def _forward_lines(
         "",
         "Forward pass",
         "  eq. (1)  Z^l = W^l A^{l-1} + B^l",
-        "  eq. (2)  A^l = σ(Z^l)    (the seed prints Z^l = σ(A^l), a typo: σ turns z into a)",
+        "  eq. (2)  A^l = σ(Z^l)    (the textbook prints Z^l = σ(A^l), a typo: σ turns z into a)",
     ]
     for l in W:
         lines.append("")

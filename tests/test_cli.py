@@ -3,6 +3,7 @@ what was typed gets one line on stderr and exit code 2; Ctrl-C gets one line and
 
 from __future__ import annotations
 
+import signal
 import subprocess
 import sys
 from importlib import metadata
@@ -185,33 +186,75 @@ def test_a_stepper_too_big_is_refused_before_anything_is_written(
 
 
 def test_version_is_the_installed_distributions(capsys: pytest.CaptureFixture[str]) -> None:
-    with pytest.raises(SystemExit) as exit:
-        main(["--version"])
-    assert exit.value.code == 0
-    assert capsys.readouterr().out == f"chainrule {metadata.version('chainrule')}\n"
+    assert run(capsys, "--version") == (0, f"chainrule {metadata.version('chainrule')}\n", "")
 
 
-@pytest.mark.parametrize("argv", [[], ["graph"], ["demo"], ["seed"]])
+@pytest.mark.parametrize("argv", [[], ["graph"], ["demo"], ["example"], ["seed"]])
 def test_help_is_there_for_every_command(capsys: pytest.CaptureFixture[str],
                                          argv: list[str]) -> None:
-    with pytest.raises(SystemExit) as exit:
-        main([*argv, "--help"])
-    assert exit.value.code == 0
-    assert capsys.readouterr().out.startswith(f"usage: chainrule {' '.join(argv)}".rstrip())
+    code, out, err = run(capsys, *argv, "--help")
+    assert (code, err) == (0, "")
+    command = "example" if argv == ["seed"] else " ".join(argv)  # seed is example's alias
+    assert out.startswith(f"usage: chainrule {command}".rstrip())
 
 
-@pytest.mark.parametrize("argv", [[], ["nonsense"], ["graph"], ["demo", "--epochs", "0"],
-                                  ["demo", "--epochs", "many"], ["graph", "x", "--unknown"]])
-def test_wrong_arguments_print_usage_and_exit_2(capsys: pytest.CaptureFixture[str],
-                                                argv: list[str]) -> None:
-    with pytest.raises(SystemExit) as exit:
-        main(argv)
-    assert exit.value.code == 2
-    assert "usage: chainrule" in capsys.readouterr().err
+def test_help_points_to_the_derivation(capsys: pytest.CaptureFixture[str]) -> None:
+    for argv in ([], ["example"]):
+        assert "docs/derivation.md" in run(capsys, *argv, "--help")[1]
+    assert (Path(__file__).resolve().parent.parent / "docs" / "derivation.md").is_file()
 
 
-def test_seed_prints_the_seed_report(capsys: pytest.CaptureFixture[str]) -> None:
-    assert run(capsys, "seed") == (0, seed_report() + "\n", "")
+@pytest.mark.parametrize(
+    ("argv", "reason"),
+    [
+        ([], "arguments are required: COMMAND"),
+        (["nonsense"], "invalid choice: 'nonsense'"),
+        (["graph"], "arguments are required: EXPR"),
+        (["demo", "--epochs", "0"], "0 is less than 1"),
+        (["demo", "--epochs", "many"], "'many' is not a whole number"),
+        (["graph", "x", "x=1", "--bogus"], "unrecognized arguments: --bogus; an EXPR or "
+         'NAME=NUMBER that starts with - goes after --, as in: chainrule graph -- "-x**2" x=3'),
+        (["graph", "-x**2", "x=3"], "goes after --"),
+        (["graph", "x", "-x=3"], "goes after --"),
+        (["--versoin"], "unknown option --versoin (did you mean --version?)"),
+        (["--bogus", "graph", "x"], "unknown option --bogus"),
+    ],
+)
+def test_wrong_arguments_get_one_line_and_exit_2(capsys: pytest.CaptureFixture[str],
+                                                 argv: list[str], reason: str) -> None:
+    code, out, err = run(capsys, *argv)
+    assert (code, out) == (2, "")
+    assert reason in one_line_error(err)
+    assert "usage:" not in err
+
+
+def test_an_expression_after_dashes_is_read_as_one(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "graph", "--", "-x**2", "x=3")
+    assert code == 0 and "data -9" in out
+
+
+def test_no_grad_text_shows_no_grad_at_all(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "graph", "x*x", "x=3", "--no-grad")
+    assert code == 0
+    assert "data 9" in out and "data 3" in out
+    text, note = out.rsplit("\n", 2)[:2]
+    assert "grad" not in text.replace("backward", "")  # no "grad 0" a student reads as a result
+    assert note == "forward pass only (--no-grad): backward() was not called, so no grad is shown"
+
+
+def test_no_grad_with_a_stepper_is_refused(capsys: pytest.CaptureFixture[str],
+                                          tmp_path: Path) -> None:
+    code, out, err = run(capsys, "graph", "x*x", "x=3", "--no-grad",
+                         "--stepper", str(tmp_path / "a.html"))
+    assert (code, out) == (2, "")
+    assert "--stepper steps through backward(), which --no-grad leaves out" in one_line_error(err)
+    assert files_in(tmp_path) == {}
+
+
+@pytest.mark.parametrize("command", ["example", "seed"])
+def test_example_prints_the_worked_example(capsys: pytest.CaptureFixture[str],
+                                           command: str) -> None:
+    assert run(capsys, command) == (0, seed_report() + "\n", "")
 
 
 def test_demo_passes_its_options_and_prints_the_index(
@@ -261,3 +304,52 @@ def test_the_installed_command_runs(entry: list[str]) -> None:
                          text=True, timeout=60)
     assert bad.returncode == 2
     one_line_error(bad.stderr)
+
+
+CHAINRULE = Path(sys.executable).parent / "chainrule"
+needs_command = pytest.mark.skipif(not CHAINRULE.exists(), reason=f"{CHAINRULE} not installed")
+
+
+@needs_command
+def test_a_reader_that_goes_away_ends_the_command_quietly() -> None:
+    process = subprocess.Popen([str(CHAINRULE), "example"], stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE)
+    assert process.stdout is not None and process.stderr is not None
+    process.stdout.close()  # like `| head` that has read all it wants
+    err = process.stderr.read().decode()
+    assert process.wait(timeout=60) == 141  # 128 + SIGPIPE, as for `yes | head`
+    assert err == ""
+
+
+@needs_command
+@pytest.mark.parametrize("argv", [["example"], ["--help"], ["graph", "x", "x=1"]])
+def test_a_full_disk_on_stdout_is_one_line(argv: list[str]) -> None:
+    if not Path("/dev/full").exists():
+        pytest.skip("no /dev/full on this system")
+    with open("/dev/full", "w") as full:
+        result = subprocess.run([str(CHAINRULE), *argv], stdout=full, stderr=subprocess.PIPE,
+                                text=True, timeout=60)
+    assert result.returncode == 2
+    assert "cannot write to standard output: No space left" in one_line_error(result.stderr)
+
+
+@needs_command
+@pytest.mark.parametrize("delay", [0.15, 0.3, 0.6, 1.2, 2.5])
+def test_ctrl_c_at_any_moment_is_one_line(tmp_path: Path, delay: float) -> None:
+    """SIGINT while the command loads, while the demo imports matplotlib, draws or trains."""
+    process = subprocess.Popen(
+        [str(CHAINRULE), "demo", "--out", str(tmp_path / "out"), "--epochs", "10000", "--quiet"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    try:
+        process.wait(timeout=delay)
+    except subprocess.TimeoutExpired:
+        process.send_signal(signal.SIGINT)
+    out, err = process.communicate(timeout=120)
+    assert "Traceback" not in err
+    if "training stopped" in err:  # documented: the demo draws the network as it is
+        assert process.returncode == 0 and out.endswith("index.html\n")
+    else:
+        assert process.returncode == 130
+        assert "interrupted (Ctrl-C)" in one_line_error(err)
+        assert out == ""

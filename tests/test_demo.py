@@ -14,8 +14,8 @@ import pytest
 
 import viz.demo
 from autograd import sigmoid
-from nn import Adam, load
-from viz.demo import loss_figure, run_demo, train_on_moons
+from nn import MLP, Adam, load
+from viz.demo import TIMELINE_STEPS, loss_figure, probabilities, run_demo, train_on_moons
 
 IMAGES = {".png": b"\x89PNG\r\n\x1a\n", ".svg": b"<?xml", ".dot": b"digraph", ".html": b"<!DOCTYPE"}
 
@@ -26,12 +26,13 @@ def linked_files(index: Path) -> list[str]:
     return [html.unescape(name) for name in re.findall(r'(?:src|href)="([^"]+)"', text)]
 
 
-def check_folder(out: Path, index: Path, drawing_suffix: str) -> None:
+def check_folder(out: Path, index: Path, drawing_suffix: str, timeline: bool = True) -> None:
     """index.html is in `out`, links only to files there, and each one is complete."""
     assert index == out / "index.html"
-    names = linked_files(index)
+    names = [name for name in linked_files(index) if not name.startswith("#")]
     expected = {f"neuron{drawing_suffix}", "stepper.html", f"seed_network{drawing_suffix}",
                 f"network{drawing_suffix}", "decision_boundary.png", "loss.png"}
+    expected |= {"training.html"} if timeline else set()
     assert set(names) == expected
     for name in names:
         path = out / name
@@ -45,6 +46,11 @@ def test_demo_writes_everything_the_index_shows(tmp_path: Path) -> None:
     check_folder(tmp_path / "out", index, ".svg")
     page = index.read_text(encoding="utf-8")
     assert "Graphviz" not in page and "stopped early" not in page
+    shown = re.sub(r"<[^>]+>", "", page)  # the text a reader sees
+    assert "`" not in shown and "<code>chainrule example</code>" in page
+    assert "seed" not in shown.lower()
+    contents = re.findall(r'<li><a href="#(picture-\d+)">', page)
+    assert contents and all(f'<section id="{anchor}">' in page for anchor in contents)
 
 
 def test_without_graphviz_the_demo_draws_svgs_with_its_own_layout(
@@ -72,7 +78,7 @@ def test_ctrl_c_during_training_still_writes_every_file(
 ) -> None:
     monkeypatch.setattr(viz.demo, "Adam", CtrlCAfterThreeSteps)
     index = run_demo(tmp_path / "out", epochs=50, progress=False)
-    check_folder(tmp_path / "out", index, ".svg")
+    check_folder(tmp_path / "out", index, ".svg", timeline=False)  # no epoch was completed
     err = capsys.readouterr().err
     assert "interrupted at epoch 1, step 3" in err
     assert "training stopped after 1 of 50 epochs" in err
@@ -87,6 +93,24 @@ def test_training_learns_the_moons(tmp_path: Path) -> None:
     assert sum(p == (c == 1) for p, c in zip(predicted, training.y)) / len(training.y) == (
         training.accuracy
     )
+
+
+def test_the_timeline_has_every_epoch_with_its_loss(tmp_path: Path) -> None:
+    training = train_on_moons(tmp_path, epochs=3, progress=False)
+    assert [s.epoch for s in training.timeline] == [1, 2, 3]
+    assert [s.loss for s in training.timeline] == training.history
+    assert training.timeline[-1].accuracy == training.accuracy
+    for snapshot in training.timeline:
+        assert len(snapshot.probability) == TIMELINE_STEPS
+        assert {len(row) for row in snapshot.probability} == {TIMELINE_STEPS}
+    assert training.timeline[0].probability != training.timeline[-1].probability
+
+
+def test_the_plane_probabilities_are_the_models_own() -> None:
+    model = MLP(2, [16, 16, 1], seed=3)
+    points = [[0.0, 0.0], [1.5, -0.7], [-2.0, 3.0], [40.0, -40.0]]
+    expected = [sigmoid(model(p).data) for p in points]  # type: ignore[union-attr]
+    assert probabilities(model, points) == pytest.approx(expected, rel=1e-12, abs=1e-15)
 
 
 def test_the_loss_curve_plots_the_history() -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import sys
 from pathlib import Path
@@ -103,6 +104,7 @@ def test_the_tour_notebook_runs_clean_and_shows_its_drawings(this_python_kernel:
     assert "image/svg+xml" in model_cell.outputs[0]["data"]  # an MLP displays as its drawing
     printed = "".join(out.get("text", "") for out in outputs if out.output_type == "stream")
     assert "#1 o ← tanh" in printed and "predictions:" in printed
+    assert not re.search(r"(?<![\w.])-0(\.0*)?(?![\d.])", printed), printed  # no "-0.0"
 
 
 ALGORITHM = TOUR.parent / "algorithm.ipynb"

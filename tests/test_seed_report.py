@@ -1,4 +1,5 @@
-"""nn.seed_report: the worked example as text, every number checked against the engine."""
+"""nn.seed_report: the worked example as text, every number checked against the engine; and
+docs/derivation.md, whose worked example quotes those numbers."""
 
 
 from __future__ import annotations
@@ -41,7 +42,33 @@ def test_shows_each_layer_the_cost_and_both_deltas() -> None:
 
 
 def test_mentions_the_erratum_in_eq_2() -> None:
-    assert "A^l = σ(Z^l)" in REPORT and "Z^l = σ(A^l), a typo" in REPORT
+    assert "A^l = σ(Z^l)" in REPORT and "textbook prints Z^l = σ(A^l), a typo" in REPORT
+
+
+def test_speaks_of_the_worked_example_and_points_to_the_derivation() -> None:
+    assert REPORT.startswith("The worked example: 3 inputs")
+    assert "docs/derivation.md" in REPORT and "seed" not in REPORT
+
+
+DERIVATION = (ROOT / "docs" / "derivation.md").read_text(encoding="utf-8")
+
+
+def test_the_derivation_quotes_only_numbers_the_project_computes() -> None:
+    example = DERIVATION.split("## The worked example", 1)[1].split("## Mini-batches", 1)[0]
+    quoted = re.findall(r"−?\d+\.\d{6}", example)
+    assert len(quoted) >= 25
+    for number in quoted:
+        assert number.replace("−", "-") in REPORT, number
+
+
+def test_the_derivation_has_every_equation_and_the_erratum() -> None:
+    for equation in ("(1)   Z^l = W^l A^{l−1} + B^l", "(2)   A^l = σ(Z^l)",
+                     "(3)   Δ^L = (A^L − Y) ⊙ σ'(Z^L)", "(4)   Δ^l = (W^{l+1})ᵀ Δ^{l+1} ⊙ σ'(Z^l)",
+                     "(5)   ∂C/∂w_jk^l = ∂z_j^l/∂w_jk^l · δ_j^l = a_k^{l−1} δ_j^l",
+                     "(6)   ∂C/∂b_j^l  = ∂z_j^l/∂b_j^l  · δ_j^l = δ_j^l"):
+        assert equation in DERIVATION
+    assert "**Erratum.** The textbook prints equation (2) as `Z = σ(A)`" in DERIVATION
+    assert "shared/" not in DERIVATION
 
 
 def test_every_weight_and_bias_gradient_matches_the_engine() -> None:

@@ -1,23 +1,27 @@
-"""The `chainrule` command: draw an expression's derivatives, print the seed's example, the demo.
+"""The `chainrule` command: draw an expression's derivatives, print the worked example, the demo.
 
     chainrule graph "tanh(x*w + b)" x=2 w=-3 b=6.8813735870195432 -o neuron.svg --stepper n.html
-    chainrule seed
+    chainrule example            (also: chainrule seed)
     chainrule demo --out out
 
-A mistake in what was typed gets one line on stderr and exit code 2, never a traceback. Ctrl-C
-gets one line and exit code 130. Files are written atomically, so none is ever left half-written,
-and only the files named on the command line are written.
+Every mistake in what was typed, argument errors included, gets one line on stderr and exit code
+2, never a traceback. Ctrl-C gets one line and exit code 130. A reader that stops early
+(`chainrule example | head`) ends the command quietly. Files are written atomically, so none is
+ever left half-written, and only the files named on the command line are written.
 """
 
 from __future__ import annotations
 
 import argparse
+import difflib
 import os
+import signal
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from importlib import metadata
 from pathlib import Path
+from typing import TYPE_CHECKING, NoReturn
 
 from autograd import Value, count_paths, evaluation_trace, grad, graph_stats, leaves, paths
 from nn.datasets import seed_example
@@ -31,11 +35,19 @@ from viz.render import IMAGE_FORMATS, SOURCE_SUFFIXES
 from viz.stepper import MAX_VALUES, stepper_html
 from viz.text import graph_text
 
+if TYPE_CHECKING:
+    from _typeshed import SupportsWrite
+
 EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130
+EXIT_READER_GONE = 141  # 128 + SIGPIPE, what a shell reports for `yes | head`
 DRAWING_SUFFIXES = (*IMAGE_FORMATS, *SOURCE_SUFFIXES)
 PAGE_SUFFIXES = (".html", ".htm")
 MAX_PATHS = 1000  # --paths prints at most this many
+DERIVATION = "docs/derivation.md"
+DASH_HINT = ('an EXPR or NAME=NUMBER that starts with - goes after --, as in: '
+             'chainrule graph -- "-x**2" x=3')
+INTERRUPTED = "interrupted (Ctrl-C); no file was left half-written"
 
 Command = Callable[[argparse.Namespace], int]
 
@@ -44,35 +56,112 @@ class UsageError(Exception):
     """A mistake in what the user typed; main prints its message as one line and exits with 2."""
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, except that a mistake is one line (a UsageError) instead of the usage text."""
+
+    def error(self, message: str) -> NoReturn:
+        hint = DASH_HINT if "unrecognized arguments: -" in message or "graph" in self.prog else ""
+        raise UsageError(f"{message}; {hint or f'see {self.prog} --help'}")
+
+    def _print_message(self, message: str, file: SupportsWrite[str] | None = None) -> None:
+        """--help and --version, without argparse's silence when the write fails (/dev/full)."""
+        if message:
+            (file or sys.stderr).write(message)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line with `argv` (default: sys.argv[1:]); return the exit code."""
-    arguments = build_parser().parse_args(argv)
-    command: Command = arguments.command
     try:
-        return command(arguments)
+        code = _run(sys.argv[1:] if argv is None else list(argv))
+        with _writing_stdout():  # what --help or --version left in the buffer
+            sys.stdout.flush()
+        return code
     except KeyboardInterrupt:
-        _say("interrupted (Ctrl-C); no file was left half-written")
+        _say(INTERRUPTED)
         return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        _stop_writing_stdout()
+        return EXIT_READER_GONE
     except (UsageError, ExpressionError) as error:
         _say(str(error))
         return EXIT_USAGE
 
 
+def _run(argv: list[str]) -> int:
+    """Parse `argv` and run its command; --help and --version return 0 after printing."""
+    parser = build_parser()
+    _check_leading_option(parser, argv)
+    try:
+        with _writing_stdout():
+            arguments = parser.parse_args(argv)
+    except SystemExit as done:  # --help or --version printed what was asked
+        return done.code if isinstance(done.code, int) else 0
+    command: Command = arguments.command
+    return command(arguments)
+
+
+def _check_leading_option(parser: argparse.ArgumentParser, argv: list[str]) -> None:
+    """UsageError naming an unknown option before the command (argparse would only say that the
+    command is missing)."""
+    if not argv or not argv[0].startswith("-") or argv[0] == "--":
+        return
+    known = list(parser._option_string_actions)
+    option = argv[0].split("=", 1)[0]
+    if option in known or (option.startswith("--") and any(k.startswith(option) for k in known)):
+        return
+    close = difflib.get_close_matches(option, known, n=1)
+    suggestion = f" (did you mean {close[0]}?)" if close else ""
+    raise UsageError(f"unknown option {option}{suggestion}; see chainrule --help")
+
+
+@contextmanager
+def _writing_stdout() -> Iterator[None]:
+    """Turns a failed write to stdout (a full disk: `> /dev/full`) into a one-line UsageError;
+    a reader that went away (`| head`) is left to main, which then ends quietly."""
+    try:
+        yield
+    except BrokenPipeError:
+        raise
+    except OSError as error:
+        _stop_writing_stdout()
+        raise UsageError(f"cannot write to standard output: {error.strerror or error}") from None
+
+
+def _emit(text: str) -> None:
+    """Print one result and flush it, so that a failed write is reported where it happens."""
+    with _writing_stdout():
+        print(text, flush=True)
+
+
+def _stop_writing_stdout() -> None:
+    """Point stdout at /dev/null, so that Python's last flush at exit has nothing to fail on."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):  # no real stdout (a test's captured one): nothing to redirect
+        pass
+
+
 def build_parser() -> argparse.ArgumentParser:
-    """The argument parser: a sub-command each for graph, seed and demo."""
-    parser = argparse.ArgumentParser(
+    """The argument parser: a sub-command each for graph, example (alias seed) and demo."""
+    parser = _Parser(
         prog="chainrule",
         description="Backpropagation you can see: draw the derivatives of an expression, print "
-        "the seed's worked example, or run the demo.",
+        "the worked example of the textbook derivation, or run the demo.",
+        epilog=f"The textbook derivation these commands follow: {DERIVATION} in the project.",
     )
     parser.add_argument("--version", action="version", version=f"chainrule {_version()}")
     commands = parser.add_subparsers(title="commands", metavar="COMMAND", required=True)
     _add_graph_command(commands)
     seed = commands.add_parser(
-        "seed",
-        help="print the seed's 3-4-2 worked example in its notation",
-        description="Print the seed's 3-4-2 worked example: Z^l, A^l, the cost C, every δ_j^l, "
-        "∂C/∂w_jk^l and ∂C/∂b_j^l, from eqs. (1)-(6), checked against backward().",
+        "example",
+        aliases=["seed"],
+        help="print the 3-4-2 worked example of the textbook derivation, equation by equation",
+        description="Print the worked example of the textbook derivation: a 3-4-2 network, its "
+        "Z^l, A^l, the cost C, every δ_j^l, ∂C/∂w_jk^l and ∂C/∂b_j^l, from eqs. (1)-(6), "
+        "checked against backward(). The command chainrule seed is the same one.",
+        epilog=f"The derivation, in this notation: {DERIVATION} in the project.",
     )
     seed.add_argument("--stepper", type=Path, metavar="FILE.html",
                       help="also write a page stepping through eqs. (1)-(6) on the network figure")
@@ -81,8 +170,9 @@ def build_parser() -> argparse.ArgumentParser:
         "demo",
         help="train a small network and write every picture into a folder",
         description="Train MLP(2, [16, 16, 1]) on the two moons and write into a folder: the "
-        "graph of a neuron, its step-through page, the seed's network, the trained network, "
-        "its decision boundary and loss curve, and an index.html showing them all.",
+        "graph of a neuron, its step-through page, the worked example's network, the trained "
+        "network, its decision boundary and loss curve epoch by epoch, and an index.html "
+        "showing them all.",
     )
     demo.add_argument("--out", default="out", metavar="DIR", help="the folder (default: out)")
     demo.add_argument("--epochs", type=_positive_int, default=100, metavar="N",
@@ -92,7 +182,7 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _add_graph_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def _add_graph_command(commands: argparse._SubParsersAction[_Parser]) -> None:
     """The graph sub-command and its options."""
     graph = commands.add_parser(
         "graph",
@@ -117,7 +207,8 @@ def _add_graph_command(commands: argparse._SubParsersAction[argparse.ArgumentPar
     graph.add_argument("--text", action="store_true",
                        help="print the graph as indented text (the default without -o/--stepper)")
     graph.add_argument("--no-grad", action="store_true",
-                       help="draw the forward pass only, without calling backward()")
+                       help="the forward pass only, without calling backward(): no grads are "
+                       "shown (not with --stepper, which steps through backward())")
     _add_algorithm_options(graph)
     graph.set_defaults(command=_graph)
 
@@ -140,6 +231,9 @@ def _graph(arguments: argparse.Namespace) -> int:
         check_output(output, DRAWING_SUFFIXES, "-o")
     if stepper is not None:
         check_output(stepper, PAGE_SUFFIXES, "--stepper")
+        if arguments.no_grad:
+            raise UsageError("--stepper steps through backward(), which --no-grad leaves out; "
+                             "drop one of the two")
     root = parse_expression(arguments.expression, parse_bindings(arguments.bindings))
     if not arguments.no_grad:
         root.backward()
@@ -147,23 +241,26 @@ def _graph(arguments: argparse.Namespace) -> int:
     if output is not None:
         drawing = draw_dot(root, show_grad=not arguments.no_grad)
         with _writing(output):
-            print(f"wrote {save_drawing(drawing, output)}")
+            written = save_drawing(drawing, output)
+        _emit(f"wrote {written}")
     if stepper is not None:
         with _writing(stepper):
             write_atomically(stepper, page.encode("utf-8"))
-        print(f"wrote {stepper}")
+        _emit(f"wrote {stepper}")
     printed_view = _print_algorithm(root, arguments)
     if arguments.text or (output is None and stepper is None and not printed_view):
-        print(graph_text(root))
+        _emit(graph_text(root, show_grad=not arguments.no_grad))
+        if arguments.no_grad:
+            _emit("forward pass only (--no-grad): backward() was not called, so no grad is shown")
     return 0
 
 
 def _print_algorithm(root: Value, arguments: argparse.Namespace) -> bool:
     """Print what --trace and --paths ask for; True if either was asked for."""
     if arguments.trace:
-        print(evaluation_trace(root))
+        _emit(str(evaluation_trace(root)))
     if arguments.paths is not None:
-        print(_paths_text(root, arguments.paths))
+        _emit(_paths_text(root, arguments.paths))
     return bool(arguments.trace or arguments.paths is not None)
 
 
@@ -212,35 +309,49 @@ def _stepper_page(root: Value) -> str:
 
 
 def _seed(arguments: argparse.Namespace) -> int:
-    """chainrule seed: the worked example, exactly as examples/seed_example.py prints it."""
+    """chainrule example (or seed): the worked example, as examples/seed_example.py prints it."""
     if arguments.stepper is not None:
         check_output(arguments.stepper, PAGE_SUFFIXES, "--stepper")
-    print(seed_report())
+    _emit(seed_report())
     if arguments.stepper is not None:
         _write_seed_stepper(arguments.stepper)
     return 0
 
 
 def _write_seed_stepper(path: Path) -> None:
-    """chainrule seed --stepper FILE.html: the seed's example, stepped on its network figure."""
+    """chainrule example --stepper FILE.html: the worked example, stepped on its network figure."""
     model, x, y = seed_example()
     with _writing(path):
         write_network_stepper(model, x, y, path)
-    print(f"wrote {path}")
+    _emit(f"wrote {path}")
 
 
 def _demo(arguments: argparse.Namespace) -> int:
     """chainrule demo: write everything into --out, then print where index.html is."""
-    # Imported here: only the demo needs matplotlib, which is slow to load.
-    from viz.demo import run_demo
+    with _ctrl_c_held():  # only the demo needs matplotlib, which is slow to load
+        from viz.demo import run_demo
 
     out = Path(arguments.out)
     if out.exists() and not out.is_dir():
         raise UsageError(f"--out {out}: exists and is not a folder")
     with _writing(out):
         index = run_demo(out, epochs=arguments.epochs, progress=not arguments.quiet)
-    print(index)
+    _emit(str(index))
     return 0
+
+
+@contextmanager
+def _ctrl_c_held() -> Iterator[None]:
+    """While inside, Ctrl-C only sets a flag, raised as KeyboardInterrupt at the end: a library
+    loading inside cannot swallow it."""
+    pressed: list[int] = []
+    previous = signal.signal(signal.SIGINT, lambda signum, frame: pressed.append(signum))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    if pressed:
+        raise KeyboardInterrupt
 
 
 def check_output(path: Path, suffixes: Sequence[str], option: str) -> None:

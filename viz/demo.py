@@ -1,5 +1,6 @@
-"""The demo (`chainrule demo`, `make demo`): one neuron's derivatives, the seed's network, and a
-small network trained on the two-moons data, all written into one folder with an index.html.
+"""The demo (`chainrule demo`, `make demo`): one neuron's derivatives, the worked example's
+network, and a small network trained on the two-moons data, all written into one folder with an
+index.html. A training page replays the decision boundary and the loss epoch by epoch.
 
 Ctrl-C during training stops after the current step (nn.fit handles it); the demo then draws the
 network as it is and still writes every file.
@@ -9,16 +10,18 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import sys
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from html import escape
 from pathlib import Path
 
+import numpy as np
 from matplotlib.figure import Figure
 
-from autograd import Value, no_grad, sigmoid
-from nn import MLP, Adam
+from autograd import Value
+from nn import MLP, Adam, backprop
 from nn.datasets import moons, seed_example
 from nn.serialize import write_atomically
 from nn.train import fit
@@ -28,6 +31,7 @@ from viz.network import draw_network
 from viz.output import save_drawing
 from viz.render import INSTALL_HINT
 from viz.stepper import write_stepper
+from viz.timeline import timeline_html
 
 NEURON_EXPRESSION = "tanh(x1*w1 + x2*w2 + b)"
 NEURON_BINDINGS = {"x1": 2.0, "w1": -3.0, "x2": 0.0, "w2": 1.0, "b": 6.8813735870195432}
@@ -36,8 +40,20 @@ MOONS_POINTS = 200
 MOONS_NOISE = 0.12
 LEARNING_RATE = 0.01
 BATCH_SIZE = 20
-GRID_STEPS = 70
+GRID_STEPS = 70  # the decision-boundary PNG: GRID_STEPS × GRID_STEPS points of the plane
+TIMELINE_STEPS = 48  # the training page: a coarser grid per epoch, smoothed by the browser
 CLASS_COLORS = ("#d84315", "#1565c0")
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """The network after one epoch: its mean loss, its training accuracy, and P(class 1) on the
+    training page's grid, row by row (rows go up the x₂ axis)."""
+
+    epoch: int
+    loss: float
+    accuracy: float
+    probability: list[list[float]]
 
 
 @dataclass(frozen=True)
@@ -50,6 +66,7 @@ class Training:
     history: list[float]
     epochs: int
     accuracy: float
+    timeline: list[Snapshot] = field(default_factory=list)
 
     @property
     def interrupted(self) -> bool:
@@ -59,11 +76,15 @@ class Training:
 
 @dataclass(frozen=True)
 class Picture:
-    """One entry of the index page: a heading, the file written, and what a student should see."""
+    """One entry of the index page: a heading, the file written, and what a student should see.
+
+    A .html file is embedded in a frame, a .dot file linked, any other file shown as an image.
+    """
 
     title: str
     path: Path
-    explanation: str
+    explanation: str  # plain text; `code` in backticks is shown as code
+    frame_height: int = 700  # for a page (.html), the height of its frame in the index
 
 
 def run_demo(out_dir: str | os.PathLike[str], epochs: int = 100, progress: bool = True) -> Path:
@@ -81,7 +102,7 @@ def run_demo(out_dir: str | os.PathLike[str], epochs: int = 100, progress: bool 
         raise ValueError(f"run_demo: {out} exists and is not a folder")
     out.mkdir(parents=True, exist_ok=True)
 
-    pictures = _neuron_pictures(out) + [_seed_picture(out)]
+    pictures = [*_neuron_pictures(out), _worked_example_picture(out)]
     training = train_on_moons(out, epochs, progress)
     if training.interrupted:
         print(
@@ -128,23 +149,35 @@ def _neuron_pictures(out: Path) -> list[Picture]:
     ]
 
 
-def _seed_picture(out: Path) -> Picture:
-    """The seed's 3-4-2 network drawn for its example, with every δ and ∂C/∂w."""
+def _worked_example_picture(out: Path) -> Picture:
+    """The worked example's 3-4-2 network drawn for its x and y, with every δ and ∂C/∂w."""
     model, x, y = seed_example()
     drawing = save_drawing(draw_network(model, x, y), out / "seed_network.svg")
     return Picture(
-        "The seed's worked example: 3 → 4 → 2",
+        "The worked example: 3 → 4 → 2",
         drawing,
-        "The network of the seed text (sigmoid everywhere) for its input x and target y: each "
-        "neuron shows z_j^l, a_j^l and δ_j^l, each edge the weight w_jk^l and ∂C/∂w_jk^l = "
-        "a_k^(l−1) δ_j^l (eq. 5). `chainrule seed` prints the same numbers, equation by equation.",
+        "The network of the textbook derivation's worked example (sigmoid everywhere) for its "
+        "input x and target y: each neuron shows z_j^l, a_j^l and δ_j^l, each edge the weight "
+        "w_jk^l and ∂C/∂w_jk^l = a_k^(l−1) δ_j^l (eq. 5). `chainrule example` prints the same "
+        "numbers, equation by equation; docs/derivation.md in the project derives each equation.",
     )
 
 
 def train_on_moons(out: Path, epochs: int, progress: bool) -> Training:
-    """Fit MLP(2, [16, 16, 1]) to the two moons with Adam; the model is saved to out/model.json."""
+    """Fit MLP(2, [16, 16, 1]) to the two moons with Adam; the model is saved to out/model.json.
+
+    After each epoch the decision boundary and the loss are recorded in `Training.timeline`.
+    """
     X, y = moons(n=MOONS_POINTS, noise=MOONS_NOISE, seed=0)
     model = MLP(2, LAYER_SIZES, seed=0)
+    grid_x, grid_y = _grid(X, TIMELINE_STEPS)
+    timeline: list[Snapshot] = []
+
+    def record(epoch: int, mean_loss: float) -> None:
+        probability = probabilities(model, [[gx, gy] for gy in grid_y for gx in grid_x])
+        rows = [probability[i : i + len(grid_x)] for i in range(0, len(probability), len(grid_x))]
+        timeline.append(Snapshot(epoch, mean_loss, accuracy(model, X, y), rows))
+
     history = fit(
         model,
         X,
@@ -155,17 +188,30 @@ def train_on_moons(out: Path, epochs: int, progress: bool) -> Training:
         batch_size=BATCH_SIZE,
         progress=progress,
         checkpoint=out / "model.json",
+        on_epoch=record,
     )
-    with no_grad():
-        correct = sum((_score(model, point) > 0.0) == (label == 1) for point, label in zip(X, y))
-    return Training(model, X, y, history, epochs, correct / len(X))
+    return Training(model, X, y, history, epochs, accuracy(model, X, y), timeline)
 
 
-def _score(model: MLP, point: Sequence[float]) -> float:
-    """The network's output for one point: a logit, class 1 where it is above 0."""
-    output = model(point)
-    assert isinstance(output, Value)  # one output neuron gives one Value
-    return output.data
+def probabilities(model: MLP, points: Sequence[Sequence[float]]) -> list[float]:
+    """σ(output) = P(class 1) at each point: the model's eqs. (1) and (2) for all points at once.
+
+    The demo's model has tanh hidden layers and one linear output neuron (a logit). The plane
+    needs thousands of points per picture, so this runs on numpy arrays, not on Values; the
+    tests check it against the model itself.
+    """
+    W, B = backprop.weights_of(model)
+    a = np.asarray(points, dtype=float).T  # column i is point i: A¹
+    last = max(W)
+    for l in range(2, last + 1):
+        z = np.asarray(W[l]) @ a + np.asarray(B[l])[:, None]  # eq. (1): Z^l = W^l A^{l-1} + B^l
+        a = z if l == last else np.tanh(z)  # eq. (2): A^l = σ(Z^l), the output layer linear
+    return [float(p) for p in 1.0 / (1.0 + np.exp(-np.clip(a[0], -500.0, 500.0)))]
+
+
+def accuracy(model: MLP, X: Sequence[Sequence[float]], y: Sequence[int]) -> float:
+    """The share of training points on the right side of P(class 1) = 0.5."""
+    return sum((p > 0.5) == (label == 1) for p, label in zip(probabilities(model, X), y)) / len(y)
 
 
 def _training_pictures(out: Path, training: Training) -> list[Picture]:
@@ -178,11 +224,11 @@ def _training_pictures(out: Path, training: Training) -> list[Picture]:
     loss = out / "loss.png"
     write_atomically(loss, _png(loss_figure(training.history)))
     epochs = len(training.history)
-    return [
+    pictures = [
         Picture(
             "The trained network",
             network,
-            f"MLP(2, {LAYER_SIZES}) after {epochs} epochs, drawn like the seed's figure: layers "
+            f"MLP(2, {LAYER_SIZES}) after {epochs} epochs, drawn like the worked example: layers "
             "1 to L from left to right, each neuron a_j^l with its z and a for the first "
             "training point. Edges are the weights w_jk^l: blue positive, orange negative, "
             "thicker for larger |w|.",
@@ -203,18 +249,27 @@ def _training_pictures(out: Path, training: Training) -> list[Picture]:
             "weight a little against its grad.",
         ),
     ]
+    if training.timeline:  # none when Ctrl-C came before the first epoch ended
+        page = out / "training.html"
+        grid_x, grid_y = _grid(training.X, TIMELINE_STEPS)
+        html = timeline_html(training.timeline, grid_x, grid_y, training.X, training.y)
+        write_atomically(page, html.encode("utf-8"))
+        pictures.insert(1, Picture(
+            "Training, epoch by epoch",
+            page,
+            "Press Play, or drag the slider, to watch the decision boundary and the loss after "
+            f"each of the {len(training.timeline)} epochs: the network starts with a boundary that "
+            "ignores the data, and every epoch of mini-batch steps bends it towards the moons.",
+            frame_height=540,
+        ))
+    return pictures
 
 
 def decision_boundary_figure(training: Training) -> Figure:
     """P(class 1) over the plane as colour, the 0.5 line, and the training points on top."""
-    xs = [p[0] for p in training.X]
-    ys = [p[1] for p in training.X]
-    grid_x = _span(min(xs), max(xs))
-    grid_y = _span(min(ys), max(ys))
-    with no_grad():
-        probability = [
-            [sigmoid(_score(training.model, [gx, gy])) for gx in grid_x] for gy in grid_y
-        ]
+    grid_x, grid_y = _grid(training.X, GRID_STEPS)
+    flat = probabilities(training.model, [[gx, gy] for gy in grid_y for gx in grid_x])
+    probability = [flat[i : i + GRID_STEPS] for i in range(0, len(flat), GRID_STEPS)]
     figure = Figure(figsize=(7.5, 5.2), dpi=110, layout="constrained")
     axes = figure.add_subplot()
     shading = axes.contourf(grid_x, grid_y, probability, levels=20, cmap="RdBu", vmin=0, vmax=1,
@@ -233,11 +288,17 @@ def decision_boundary_figure(training: Training) -> Figure:
     return figure
 
 
-def _span(low: float, high: float) -> list[float]:
-    """GRID_STEPS evenly spaced numbers from a margin below `low` to a margin above `high`."""
+def _grid(X: Sequence[Sequence[float]], steps: int) -> tuple[list[float], list[float]]:
+    """`steps` evenly spaced x₁ and x₂ values covering the points X with a margin around them."""
+    return (_span([p[0] for p in X], steps), _span([p[1] for p in X], steps))
+
+
+def _span(values: list[float], steps: int) -> list[float]:
+    """`steps` evenly spaced numbers from a margin below min(values) to a margin above max."""
+    low, high = min(values), max(values)
     margin = 0.15 * (high - low)
     start, stop = low - margin, high + margin
-    return [start + (stop - start) * i / (GRID_STEPS - 1) for i in range(GRID_STEPS)]
+    return [start + (stop - start) * i / (steps - 1) for i in range(steps)]
 
 
 def loss_figure(history: list[float]) -> Figure:
@@ -274,23 +335,32 @@ def index_html(pictures: list[Picture], training: Training) -> str:
             "Graphviz's dot program was missing, so some drawings are DOT source (.dot files) "
             f"instead of images. To get the images, {INSTALL_HINT}, then run chainrule demo again."
         )
-    sections = "\n".join(_section(picture) for picture in pictures)
+    contents = "".join(f'<li><a href="#picture-{number}">{escape(picture.title)}</a></li>'
+                       for number, picture in enumerate(pictures, start=1))
+    sections = "\n".join(_section(picture, number)
+                         for number, picture in enumerate(pictures, start=1))
     note_html = "".join(f'<p class="note">{escape(note)}</p>' for note in notes)
-    return INDEX_TEMPLATE.format(notes=note_html, sections=sections)
+    return INDEX_TEMPLATE.format(notes=note_html, contents=contents, sections=sections)
 
 
-def _section(picture: Picture) -> str:
+def _section(picture: Picture, number: int) -> str:
     """One picture: as an image, an embedded page, or a link to DOT source."""
     name = escape(picture.path.name)
     if picture.path.suffix == ".html":
-        body = (f'<iframe src="{name}" title="{escape(picture.title)}"></iframe>'
-                f'<p><a href="{name}">Open the step-through page on its own</a></p>')
+        body = (f'<iframe src="{name}" title="{escape(picture.title)}" '
+                f'style="height: {picture.frame_height}px"></iframe>'
+                f'<p><a href="{name}">Open this page on its own</a></p>')
     elif picture.path.suffix == ".dot":
         body = f'<p class="note">DOT source: <a href="{name}">{name}</a></p>'
     else:
         body = f'<a href="{name}"><img src="{name}" alt="{escape(picture.title)}"></a>'
-    return (f"<section><h2>{escape(picture.title)}</h2>"
-            f"<p>{escape(picture.explanation)}</p>{body}</section>")
+    return (f'<section id="picture-{number}"><h2>{escape(picture.title)}</h2>'
+            f"<p>{_with_code(picture.explanation)}</p>{body}</section>")
+
+
+def _with_code(text: str) -> str:
+    """Plain text as HTML, each `span` in backticks shown as <code>span</code>."""
+    return re.sub(r"`([^`]+)`", r"<code>\1</code>", escape(text))
 
 
 INDEX_TEMPLATE = """<!DOCTYPE html>
@@ -309,9 +379,10 @@ INDEX_TEMPLATE = """<!DOCTYPE html>
             padding: 18px 24px 22px; margin: 22px 0; }}
   h2 {{ font-size: 25px; margin: 0 0 6px; }}
   img {{ display: block; max-width: 100%; margin: 12px auto 0; }}
-  iframe {{ width: 100%; height: 700px; border: 1px solid #cfd8dc; border-radius: 8px; }}
+  iframe {{ width: 100%; border: 1px solid #cfd8dc; border-radius: 8px; }}
   .note {{ background: #fff3e0; border-left: 5px solid #ef6c00; padding: 8px 14px; }}
   code {{ background: #eceff1; padding: 1px 5px; border-radius: 4px; }}
+  nav ol {{ columns: 2; margin: 8px 0 0; }}
 </style>
 </head>
 <body>
@@ -319,9 +390,11 @@ INDEX_TEMPLATE = """<!DOCTYPE html>
 <p class="lead">Every picture below was made by <code>chainrule demo</code> from the code in this
 project: a scalar autodiff engine, a tiny neural-network library and its drawings.</p>
 {notes}
+<nav><ol>{contents}</ol></nav>
 {sections}
 <p>Make your own: <code>chainrule graph "tanh(x*w + b)" x=2 w=-3 b=6.88 -o neuron.svg
---stepper neuron.html</code> · the seed's example in numbers: <code>chainrule seed</code></p>
+--stepper neuron.html</code> · the worked example in numbers: <code>chainrule example</code> ·
+how each equation follows from the chain rule: <code>docs/derivation.md</code> in the project</p>
 </body>
 </html>
 """

@@ -23,10 +23,11 @@ def print_graph(root: Value, max_nodes: int = 200) -> None:
     print(graph_text(root, max_nodes))
 
 
-def graph_text(root: Value, max_nodes: int = 200) -> str:
+def graph_text(root: Value, max_nodes: int = 200, show_grad: bool = True) -> str:
     """The graph of `root` as indented lines, outputs above inputs, at most `max_nodes` values.
 
-    Past `max_nodes` the listing stops with a line saying how many values it left out.
+    Past `max_nodes` the listing stops with a line saying how many values it left out. With
+    `show_grad=False` (a forward pass only) no grad is printed: a 0 there would read as a result.
     """
     order = ordered_within_limit(root, max_nodes, "graph_text")
     steps = backward_steps(order)
@@ -45,7 +46,8 @@ def graph_text(root: Value, max_nodes: int = 200) -> str:
             lines.append(f"… {left_out:,} more values not listed (max_nodes={max_nodes})")
             break
         written.add(node)
-        lines.append(f"{lead}{derivative}{_describe(node, steps[node], kind_of(node, root))}")
+        described = _describe(node, steps[node], kind_of(node, root), show_grad)
+        lines.append(f"{lead}{derivative}{described}")
         children = drawn_inputs(node)
         for position, (child, child_local) in reversed(list(enumerate(children))):
             last = position == len(children) - 1
@@ -57,9 +59,10 @@ def graph_text(root: Value, max_nodes: int = 200) -> str:
     return "\n".join(lines)
 
 
-def _describe(node: Value, step: int, kind: Kind) -> str:
+def _describe(node: Value, step: int, kind: Kind, show_grad: bool) -> str:
     """`#2 n ← +  data 0.8814  grad 0.5`, or for a leaf `#6 w1 (parameter)  data -3  grad 1`."""
     name = "" if kind is Kind.CONSTANT else display_label(node.label)
     origin = f"← {op_text(node)}" if node.op else f"({kind.value})"
     words = " ".join(word for word in (f"#{step}", name, origin) if word)
-    return f"{words}  data {format_number(node.data)}  grad {format_number(node.grad)}"
+    grad = f"  grad {format_number(node.grad)}" if show_grad else ""
+    return f"{words}  data {format_number(node.data)}{grad}"

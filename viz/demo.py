@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 import os
 import re
+import shutil
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -27,7 +28,9 @@ from nn.serialize import write_atomically
 from nn.train import fit
 from viz.dot import draw_dot
 from viz.expr import parse_expression
+from viz.format import format_number
 from viz.network import draw_network
+from viz.network_stepper import write_network_stepper
 from viz.output import save_drawing
 from viz.render import INSTALL_HINT
 from viz.stepper import write_stepper
@@ -78,7 +81,7 @@ class Training:
 class Picture:
     """One entry of the index page: a heading, the file written, and what a student should see.
 
-    A .html file is embedded in a frame, a .dot file linked, any other file shown as an image.
+    A .html file is embedded in a frame, any other file shown as an image.
     """
 
     title: str
@@ -102,7 +105,7 @@ def run_demo(out_dir: str | os.PathLike[str], epochs: int = 100, progress: bool 
         raise ValueError(f"run_demo: {out} exists and is not a folder")
     out.mkdir(parents=True, exist_ok=True)
 
-    pictures = [*_neuron_pictures(out), _worked_example_picture(out)]
+    pictures = [*_neuron_pictures(out), *_worked_example_pictures(out)]
     training = train_on_moons(out, epochs, progress)
     if training.interrupted:
         print(
@@ -127,7 +130,7 @@ def neuron() -> Value:
 def _neuron_pictures(out: Path) -> list[Picture]:
     """The neuron's drawing and its step-through page."""
     output = neuron()
-    drawing = save_drawing(draw_dot(output, rankdir="TB"), out / "neuron.svg")
+    drawing = save_drawing(draw_dot(output), out / "neuron.svg")
     stepper = write_stepper(output, out / "stepper.html")
     return [
         Picture(
@@ -149,18 +152,31 @@ def _neuron_pictures(out: Path) -> list[Picture]:
     ]
 
 
-def _worked_example_picture(out: Path) -> Picture:
-    """The worked example's 3-4-2 network drawn for its x and y, with every δ and ∂C/∂w."""
+def _worked_example_pictures(out: Path) -> list[Picture]:
+    """The worked example's 3-4-2 network drawn for its x and y, and its page of eqs. (1)-(6)."""
     model, x, y = seed_example()
     drawing = save_drawing(draw_network(model, x, y), out / "seed_network.svg")
-    return Picture(
-        "The worked example: 3 → 4 → 2",
-        drawing,
-        "The network of the textbook derivation's worked example (sigmoid everywhere) for its "
-        "input x and target y: each neuron shows z_j^l, a_j^l and δ_j^l, each edge the weight "
-        "w_jk^l and ∂C/∂w_jk^l = a_k^(l−1) δ_j^l (eq. 5). `chainrule example` prints the same "
-        "numbers, equation by equation; docs/derivation.md in the project derives each equation.",
-    )
+    stepper = write_network_stepper(model, x, y, out / "network_stepper.html")
+    return [
+        Picture(
+            "The worked example: 3 → 4 → 2",
+            drawing,
+            "The network of the textbook derivation's worked example (sigmoid everywhere) for its "
+            "input x and target y: each neuron shows z_j^l, a_j^l and δ_j^l, then its weights "
+            "w_jk^l with ∂C/∂w_jk^l = a_k^(l−1) δ_j^l (eq. 5) and its bias with ∂C/∂b_j^l = δ_j^l "
+            "(eq. 6). The edges show each weight's sign (blue +, orange −) and size. "
+            "`chainrule example` prints the same numbers, equation by equation; "
+            "docs/derivation.md in the project derives each equation.",
+        ),
+        Picture(
+            "The worked example, equation by equation",
+            stepper,
+            "The same network as a step-through page: the forward pass layer by layer "
+            "(eqs. 1 and 2), the cost C, then δ for each output neuron (eq. 3), δ for each hidden "
+            "neuron (eq. 4) and the gradient of every weight and bias (eqs. 5 and 6). Each step "
+            "highlights what it reads and what it writes, with its numbers.",
+        ),
+    ]
 
 
 def train_on_moons(out: Path, epochs: int, progress: bool) -> Training:
@@ -218,7 +234,10 @@ def _training_pictures(out: Path, training: Training) -> list[Picture]:
     """The trained network, its decision boundary and its loss curve."""
     model = training.model
     model.zero_grad()
-    network = save_drawing(draw_network(model, training.X[0]), out / "network.svg")
+    first = training.X[0]
+    title = (f"training point 1: x = ({format_number(first[0])}, {format_number(first[1])}), "
+             f"label {training.y[0]}; the output is a logit (class 1 where it is above 0)")
+    network = save_drawing(draw_network(model, first, title=title), out / "network.svg")
     boundary = out / "decision_boundary.png"
     write_atomically(boundary, _png(decision_boundary_figure(training)))
     loss = out / "loss.png"
@@ -330,10 +349,11 @@ def index_html(pictures: list[Picture], training: Training) -> str:
             f"Training was stopped early (Ctrl-C) after {len(training.history)} of "
             f"{training.epochs} epochs; the pictures show the network as it was then."
         )
-    if any(picture.path.suffix == ".dot" for picture in pictures):
+    if shutil.which("dot") is None:
         notes.append(
-            "Graphviz's dot program was missing, so some drawings are DOT source (.dot files) "
-            f"instead of images. To get the images, {INSTALL_HINT}, then run chainrule demo again."
+            "Graphviz's dot program is not installed here, so chainrule drew the SVG pictures "
+            f"with its own simpler layout; Graphviz draws them better. To get it, {INSTALL_HINT}, "
+            "then run chainrule demo again."
         )
     contents = "".join(f'<li><a href="#picture-{number}">{escape(picture.title)}</a></li>'
                        for number, picture in enumerate(pictures, start=1))
@@ -344,14 +364,12 @@ def index_html(pictures: list[Picture], training: Training) -> str:
 
 
 def _section(picture: Picture, number: int) -> str:
-    """One picture: as an image, an embedded page, or a link to DOT source."""
+    """One picture: as an image or an embedded page."""
     name = escape(picture.path.name)
     if picture.path.suffix == ".html":
         body = (f'<iframe src="{name}" title="{escape(picture.title)}" '
                 f'style="height: {picture.frame_height}px"></iframe>'
                 f'<p><a href="{name}">Open this page on its own</a></p>')
-    elif picture.path.suffix == ".dot":
-        body = f'<p class="note">DOT source: <a href="{name}">{name}</a></p>'
     else:
         body = f'<a href="{name}"><img src="{name}" alt="{escape(picture.title)}"></a>'
     return (f'<section id="picture-{number}"><h2>{escape(picture.title)}</h2>'

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from nn.datasets import neuron_example, seed_example
 from viz import draw_dot, draw_network
-from viz.output import save_drawing
+from viz.render import render
 
 
 def main(folder: Path) -> None:
@@ -23,8 +23,8 @@ def main(folder: Path) -> None:
     model, x, y = seed_example()
     neuron = neuron_example()  # o = tanh(x1·w1 + x2·w2 + b)
     neuron.backward()
-    print(save_drawing(draw_dot(neuron), folder / "neuron.svg"))
-    print(save_drawing(draw_network(model, x, y), folder / "network.svg"))
+    print(render(draw_dot(neuron), folder / "neuron.svg"))
+    print(render(draw_network(model, x, y), folder / "network.svg"))
 
 
 if __name__ == "__main__":

@@ -30,8 +30,7 @@ from nn.serialize import write_atomically
 from viz.dot import draw_dot
 from viz.expr import MAX_DEPTH, MAX_LENGTH, ExpressionError, parse_bindings, parse_expression
 from viz.network_stepper import write_network_stepper
-from viz.output import save_drawing
-from viz.render import IMAGE_FORMATS, SOURCE_SUFFIXES
+from viz.render import IMAGE_FORMATS, SOURCE_SUFFIXES, render
 from viz.stepper import MAX_VALUES, stepper_html
 from viz.text import graph_text
 
@@ -241,7 +240,7 @@ def _graph(arguments: argparse.Namespace) -> int:
     if output is not None:
         drawing = draw_dot(root, show_grad=not arguments.no_grad)
         with _writing(output):
-            written = save_drawing(drawing, output)
+            written = render(drawing, output)
         _emit(f"wrote {written}")
     if stepper is not None:
         with _writing(stepper):

@@ -31,8 +31,7 @@ from viz.expr import parse_expression
 from viz.format import format_number
 from viz.network import draw_network
 from viz.network_stepper import write_network_stepper
-from viz.output import save_drawing
-from viz.render import INSTALL_HINT
+from viz.render import INSTALL_HINT, render
 from viz.stepper import write_stepper
 from viz.timeline import timeline_html
 
@@ -130,7 +129,7 @@ def neuron() -> Value:
 def _neuron_pictures(out: Path) -> list[Picture]:
     """The neuron's drawing and its step-through page."""
     output = neuron()
-    drawing = save_drawing(draw_dot(output), out / "neuron.svg")
+    drawing = render(draw_dot(output), out / "neuron.svg")
     stepper = write_stepper(output, out / "stepper.html")
     return [
         Picture(
@@ -155,7 +154,7 @@ def _neuron_pictures(out: Path) -> list[Picture]:
 def _worked_example_pictures(out: Path) -> list[Picture]:
     """The worked example's 3-4-2 network drawn for its x and y, and its page of eqs. (1)-(6)."""
     model, x, y = seed_example()
-    drawing = save_drawing(draw_network(model, x, y), out / "seed_network.svg")
+    drawing = render(draw_network(model, x, y), out / "seed_network.svg")
     stepper = write_network_stepper(model, x, y, out / "network_stepper.html")
     return [
         Picture(
@@ -237,7 +236,7 @@ def _training_pictures(out: Path, training: Training) -> list[Picture]:
     first = training.X[0]
     title = (f"training point 1: x = ({format_number(first[0])}, {format_number(first[1])}), "
              f"label {training.y[0]}; the output is a logit (class 1 where it is above 0)")
-    network = save_drawing(draw_network(model, first, title=title), out / "network.svg")
+    network = render(draw_network(model, first, title=title), out / "network.svg")
     boundary = out / "decision_boundary.png"
     write_atomically(boundary, _png(decision_boundary_figure(training)))
     loss = out / "loss.png"

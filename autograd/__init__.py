@@ -19,10 +19,11 @@ from autograd.engine import (
     topological_order,
 )
 from autograd.modes import detect_anomaly, no_grad
-from autograd.ops import OPS, Op
+from autograd.ops import OPS, DivisionByZeroError, Op, select
 
 exp = function("exp")
 log = function("log")
+log1p = function("log1p")
 sqrt = function("sqrt")
 tanh = function("tanh")
 sigmoid = function("sigmoid")
@@ -30,6 +31,7 @@ relu = function("relu")
 
 __all__ = [
     "OPS",
+    "DivisionByZeroError",
     "Op",
     "Value",
     "as_value",
@@ -40,8 +42,10 @@ __all__ = [
     "grad",
     "gradcheck",
     "log",
+    "log1p",
     "no_grad",
     "relu",
+    "select",
     "sigmoid",
     "sqrt",
     "tanh",

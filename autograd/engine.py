@@ -493,9 +493,7 @@ def _named(node: Value) -> str:
     return f" {node.label!r}" if node.label else ""
 
 
-def grad(
-    output: Value, inputs: Value | Sequence[Value], create_graph: bool = False
-) -> list[Any]:
+def grad(output: Value, inputs: Value | Sequence[Value], create_graph: bool = False) -> list[Any]:
     """d output / d x for each x in `inputs` (one Value gives a list of one).
 
     It never reads or writes any `.grad`, so threads may call it at once on graphs that share

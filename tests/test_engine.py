@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import math
+import re
 import sys
 import threading
 from collections.abc import Callable
@@ -499,3 +500,274 @@ def test_as_value_keeps_values_and_labels_numbers() -> None:
     assert (half.data, half.label, three.data, three.label) == (0.5, "0.5", 3.0, "3")
     with pytest.raises(TypeError, match="got str"):
         autograd.as_value("3")  # type: ignore[arg-type]
+
+
+# -- derivatives of every order at the edges (issue 11) ------------------------------------------
+
+
+def nth(f: Callable[[Value], Value], at: float, order: int) -> float:
+    """The order-th derivative of f at `at`: create_graph for all but the last, floats for it."""
+    x = Value(at)
+    out = f(x)
+    for _ in range(order - 1):
+        out = grad(out, x, create_graph=True)[0]
+    return float(grad(out, x)[0])
+
+
+@pytest.mark.parametrize("order", [1, 2, 3])
+@pytest.mark.parametrize("at", [-2.0, -1e-150, 1e-150, 3e5])
+@pytest.mark.parametrize("exponent", [2, 3, -1, 4])
+def test_constant_powers_have_every_derivative_at_negative_and_extreme_x(
+    exponent: int, at: float, order: int
+) -> None:
+    s = sympy.Symbol("s")
+    expected = float(sympy.diff(s**exponent, s, order).subs(s, sympy.Rational(at)).evalf(30))
+    assert nth(lambda x: x**exponent, at, order) == pytest.approx(expected, rel=1e-12)
+
+
+@pytest.mark.parametrize(
+    ("f", "second"),
+    [
+        (lambda x: x.sqrt(), -math.inf),
+        (lambda x: x**0.5, -math.inf),
+        (lambda x: x**1.5, math.inf),
+        (lambda x: x.sqrt().sqrt(), -math.inf),
+        (lambda x: x**2.5, 0.0),
+    ],
+    ids=["sqrt", "x**0.5", "x**1.5", "sqrt(sqrt)", "x**2.5"],
+)
+def test_second_derivatives_at_a_singular_point_are_the_exact_limits(
+    f: Callable[[Value], Value], second: float
+) -> None:
+    x = Value(0.0)
+    (first,) = grad(f(x), x, create_graph=True)
+    assert grad(first, x)[0] == second
+    assert grad(first, x, create_graph=True)[0].data == second
+
+
+def test_third_derivative_of_x_to_the_2_5_at_zero_is_infinite() -> None:
+    assert nth(lambda x: x**2.5, 0.0, 3) == math.inf
+
+
+def test_zero_to_a_variable_power_has_the_limit_derivatives() -> None:
+    x, y = Value(0.0), Value(2.0)
+    assert grad(x**y, [x, y]) == [0.0, 0.0]
+    (dx,) = grad(x**y, x, create_graph=True)
+    assert grad(dx, x)[0] == 2.0  # d²/dx² x² at 0
+    assert grad(Value(0.0) ** Value(0.5), [Value(0.0)]) == [0.0]
+    assert grad(x ** Value(0.5), x)[0] == math.inf
+
+
+def test_a_huge_local_derivative_still_gives_the_finite_gradient() -> None:
+    x, y = Value(1e-20), Value(1e-310)
+    (x / y * 1e-10).backward()
+    assert x.grad == pytest.approx(1e300, rel=1e-14)
+    assert grad(x / y * 1e-10, x) == [x.grad]
+
+
+def test_exp_of_log_at_a_subnormal_has_derivative_one() -> None:
+    x = Value(5e-320)
+    x.log().exp().backward()
+    assert x.grad == pytest.approx(1.0, rel=1e-12)
+
+
+def test_second_derivative_whose_steps_overflow_is_still_finite() -> None:
+    t = Value(250.0)
+    (first,) = grad(1 / (-t).exp(), t, create_graph=True)
+    assert grad(first, t)[0] == pytest.approx(math.exp(250.0), rel=1e-13)
+
+
+# -- threads ------------------------------------------------------------------------------------
+
+
+def _shared_chain(w: Value, length: int) -> Value:
+    out = w
+    for _ in range(length):
+        out = (out * 0.5 + w).tanh()
+    return out
+
+
+def test_grad_neither_reads_nor_writes_any_grad() -> None:
+    w = Value(0.3)
+    out = _shared_chain(w, 5)
+    expected = grad(out, w)
+    for node in topological_order(out):
+        node.grad = None  # type: ignore[assignment]
+    assert grad(out, w) == expected
+    assert all(node.grad is None for node in topological_order(out))
+
+
+def test_threads_calling_grad_on_graphs_sharing_a_parameter_get_exact_answers() -> None:
+    w = Value(0.3)
+    graphs = [_shared_chain(w, 2000) for _ in range(4)]
+    expected = grad(graphs[0], w)[0]
+    results: list[float] = []
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)
+    try:
+        threads = [
+            threading.Thread(target=lambda g=g: results.extend(grad(g, w)[0] for _ in range(3)))
+            for g in graphs
+        ]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    finally:
+        sys.setswitchinterval(interval)
+    assert results == [expected] * 12
+
+
+def test_threads_calling_backward_on_one_graph_add_up_exactly() -> None:
+    w = Value(0.3)
+    out = _shared_chain(w, 3000)
+    out.backward()
+    once = w.grad
+    w.grad = 0.0
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)
+    try:
+        start = threading.Barrier(4)
+
+        def backward_together() -> None:
+            start.wait()
+            out.backward()
+
+        threads = [threading.Thread(target=backward_together) for _ in range(4)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    finally:
+        sys.setswitchinterval(interval)
+    assert w.grad == pytest.approx(4 * once, rel=1e-12)
+
+
+def test_cycle_collector_pauses_nest_and_count_across_threads() -> None:
+    entered, leave = threading.Event(), threading.Event()
+
+    def pause_in_a_thread() -> None:
+        with autograd.cycle_collector_paused():
+            entered.set()
+            leave.wait()
+
+    worker = threading.Thread(target=pause_in_a_thread)
+    with autograd.cycle_collector_paused():
+        worker.start()
+        entered.wait()
+        with autograd.cycle_collector_paused():
+            assert not gc.isenabled()
+        assert not gc.isenabled()
+    assert not gc.isenabled()  # the worker's pause is still on
+    leave.set()
+    worker.join()
+    assert gc.isenabled()
+
+
+# -- habits users bring (issue 12) --------------------------------------------------------------
+
+
+def test_item_and_float_give_the_data() -> None:
+    v = Value(2.5) * 2
+    assert v.item() == 5.0 and float(v) == 5.0 and type(v.item()) is float
+
+
+def test_comparisons_compare_data_and_equality_stays_identity() -> None:
+    a, b = Value(1.0), Value(2.0)
+    assert (a < b, a <= 1, b > 1.5, b >= a, a > 3) == (True, True, True, True, False)
+    assert type(a < b) is bool
+    assert a != Value(1.0) and a == a and len({a, Value(1.0)}) == 2
+    with pytest.raises(TypeError, match="comparand must be a real number"):
+        a < "2"  # type: ignore[operator]  # noqa: B015
+
+
+def test_is_leaf_prev_and_op_are_micrograds_names() -> None:
+    x, y = Value(1.0), Value(2.0)
+    z = x * y
+    assert x.is_leaf and not z.is_leaf
+    assert z._prev == {x, y} and z._op == "*" and x._op == ""
+    with pytest.raises(AttributeError):
+        z._op = "+"  # type: ignore[misc]
+
+
+def test_the_lectures_trace_function_runs_on_chainrule_values() -> None:
+    def trace(root: Any) -> tuple[set[Any], set[tuple[Any, Any]]]:
+        nodes, edges = set(), set()
+
+        def build(v: Any) -> None:
+            if v not in nodes:
+                nodes.add(v)
+                for child in v._prev:
+                    edges.add((child, v))
+                    build(child)
+
+        build(root)
+        return nodes, edges
+
+    a, b = Value(2.0, "a"), Value(-3.0, "b")
+    e = a * b
+    d = e + Value(10.0, "c")
+    nodes, edges = trace(d)
+    assert len(nodes) == 5 and len(edges) == 4
+    assert {n._op for n in nodes} == {"", "*", "+"} and (e, d) in edges
+
+
+def test_value_sum_is_one_node_with_derivative_one_per_input() -> None:
+    xs = [Value(float(i)) for i in range(4)]
+    total = Value.sum(xs + [0.5])
+    total.backward()
+    assert (total.op, total.data, len(total.inputs)) == ("sum", 6.5, 5)
+    assert [x.grad for x in xs] == [1.0] * 4
+    empty = Value.sum([])
+    assert (empty.data, empty.is_leaf) == (0.0, True)
+
+
+def test_zero_grad_resets_every_node_reachable() -> None:
+    x = Value(2.0)
+    y = x * x + x
+    y.backward()
+    y.zero_grad()
+    assert all(n.grad == 0.0 for n in topological_order(y))
+
+
+def test_a_grad_of_none_counts_as_zero() -> None:
+    x = Value(2.0)
+    y = x * x
+    x.grad = None  # type: ignore[assignment]
+    y.backward()
+    assert x.grad == 4.0
+    x.grad, y.grad = None, 3.0  # type: ignore[assignment]
+    y.backward()
+    assert (x.grad, y.grad) == (4.0, 4.0)
+
+
+def test_grad_of_one_value_is_a_list_of_one() -> None:
+    x = Value(3.0)
+    assert grad(x * x, x) == [6.0]
+
+
+def test_numpy_scalars_work_wherever_a_number_does() -> None:
+    np = pytest.importorskip("numpy", reason="numpy is optional")
+    x = Value(np.float64(2.0))
+    y = np.float64(3.0) * x + np.int64(1) - x / np.float32(2.0)
+    assert isinstance(y, Value) and y.data == 6.0
+    assert x < np.float64(3.0) and type(x.data) is float
+    with pytest.raises(TypeError, match="got bool"):
+        Value(True)
+
+
+@pytest.mark.parametrize(
+    ("attribute", "hint"),
+    [
+        ("_backward", "root.backward()"),
+        ("grad_fn", ".op` and `.inputs"),
+        ("requires_grad", "no_grad"),
+        ("zero_", "v.grad = 0.0"),
+        ("retain_grad", "keeps its `.grad`"),
+    ],
+)
+def test_common_wrong_guesses_say_the_chainrule_way(attribute: str, hint: str) -> None:
+    with pytest.raises(AttributeError, match=re.escape(hint)):
+        getattr(Value(1.0), attribute)
+    with pytest.raises(AttributeError, match="has no attribute 'nonsense'$"):
+        Value(1.0).nonsense  # type: ignore[attr-defined]  # noqa: B018

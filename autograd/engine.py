@@ -112,6 +112,38 @@ _power = _binary(OPS["pow"])
 _power_of_constant = _binary(OPS["**"])
 
 
+class _WrongGuess:
+    """A name users bring from micrograd or PyTorch: using it says what chainrule calls it.
+
+    A descriptor per name rather than `__getattr__`, which would slow every attribute read.
+    """
+
+    __slots__ = ("hint", "name")
+
+    def __init__(self, hint: str) -> None:
+        self.hint = hint
+        self.name = ""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    def __get__(self, node: object, owner: type | None = None) -> Any:
+        if node is None:  # looked up on the class itself (help(), inspect): the descriptor
+            return self
+        raise AttributeError(f"a Value has no attribute {self.name!r}; {self.hint}")
+
+    def __set__(self, node: object, value: object) -> None:
+        self.__get__(node)
+
+
+_RECORDS_ALWAYS = (
+    "every Value records its graph; use `with autograd.no_grad():` to record nothing, "
+    "`v.detach()` to cut the graph"
+)
+_INPUTS = "the inputs are `.inputs` (ordered) or `._prev` (a set)"
+_NUMBER = "the number is `.data` (or `v.item()`, `float(v)`)"
+
+
 class Value:
     """A real number in a computation graph, with the gradient backward() gives it."""
 
@@ -212,11 +244,19 @@ class Value:
         """micrograd's name for `.op` (read-only)."""
         return self.op
 
-    def __getattr__(self, name: str) -> Any:
-        """Only reached for a missing attribute: say what chainrule calls it, where we know."""
-        hint = _HINTS.get(name)
-        message = f"'Value' object has no attribute {name!r}"
-        raise AttributeError(f"{message}; {hint}" if hint else message, name=name, obj=self)
+    # -- names other libraries use, answered with what to write instead -----------------------
+
+    _backward = _WrongGuess("each node stores `.local_grads` instead; call `root.backward()`")
+    grad_fn = _WrongGuess("a node records how it was made in `.op` and `.inputs`")
+    requires_grad = _WrongGuess(_RECORDS_ALWAYS)
+    requires_grad_ = _WrongGuess(_RECORDS_ALWAYS)
+    retain_grad = _WrongGuess("every node keeps its `.grad` after `backward()`")
+    zero_ = _WrongGuess("write `v.grad = 0.0`, or `v.zero_grad()` for every node of the graph")
+    _children = _WrongGuess(_INPUTS)
+    children = _WrongGuess(_INPUTS)
+    value = _WrongGuess(_NUMBER)
+    numpy = _WrongGuess(_NUMBER)
+    tolist = _WrongGuess(_NUMBER)
 
     # -- differentiation -----------------------------------------------------------------------
 
@@ -255,22 +295,6 @@ class Value:
         return svg_of(self)
 
 
-_HINTS = {
-    "_backward": "chainrule keeps no closures: each node stores `.local_grads`; call "
-    "`root.backward()`",
-    "grad_fn": "a node records how it was made in `.op` and `.inputs`",
-    "requires_grad": "every Value records its graph; use `with autograd.no_grad():` to record "
-    "nothing, `v.detach()` to cut the graph",
-    "requires_grad_": "every Value records its graph; use `with autograd.no_grad():` to record "
-    "nothing, `v.detach()` to cut the graph",
-    "retain_grad": "every node keeps its `.grad` after `backward()`",
-    "zero_": "write `v.grad = 0.0`, or `v.zero_grad()` for every node of the graph",
-    "_children": "the inputs are `.inputs` (ordered) or `._prev` (a set)",
-    "children": "the inputs are `.inputs` (ordered) or `._prev` (a set)",
-    "value": "the number is `.data` (or `v.item()`, `float(v)`)",
-    "numpy": "the number is `.data` (or `v.item()`, `float(v)`)",
-    "tolist": "the number is `.data` (or `v.item()`, `float(v)`)",
-}
 _backward_lock = threading.Lock()
 
 

@@ -769,5 +769,5 @@ def test_numpy_scalars_work_wherever_a_number_does() -> None:
 def test_common_wrong_guesses_say_the_chainrule_way(attribute: str, hint: str) -> None:
     with pytest.raises(AttributeError, match=re.escape(hint)):
         getattr(Value(1.0), attribute)
-    with pytest.raises(AttributeError, match="has no attribute 'nonsense'$"):
+    with pytest.raises(AttributeError, match="nonsense"):
         Value(1.0).nonsense  # type: ignore[attr-defined]  # noqa: B018

@@ -23,7 +23,7 @@ from contextlib import contextmanager
 from typing import Any, Union
 
 from autograd.modes import _ieee_arithmetic, _switches
-from autograd.ops import OPS, Op, _data
+from autograd.ops import EXACT_BEYOND_FLOATS, OPS, Op, _data, _exact_sum
 
 Operand = Union["Value", float, int]
 
@@ -68,7 +68,7 @@ def _binary(op: Op, reflected: bool = False) -> Callable[[Value, Operand], Value
         xd, yd = x.data, y.data
         data = forward(xd, yd)
         if data - data != 0.0:  # inf or NaN (the cheapest test): an overflow, or inf given in
-            _refuse_overflow(name, data, (xd, yd))
+            data = _beyond_floats(name, data, (xd, yd))
         if not _switches.recording:
             return _node(data, "", (), ())
         return _node(data, name, (x, y), local_grads(data, xd, yd))
@@ -79,10 +79,17 @@ def _binary(op: Op, reflected: bool = False) -> Callable[[Value, Operand], Value
     return method
 
 
-def _refuse_overflow(name: str, data: float, xs: Sequence[float]) -> None:
-    """Raise OverflowError when finite inputs gave inf or NaN; inf or NaN given in propagates."""
-    if _switches.ieee or not all(map(math.isfinite, xs)):
-        return
+def _beyond_floats(name: str, data: float, xs: Sequence[float]) -> float:
+    """An op gave inf or NaN: from finite inputs an OverflowError; inf or NaN given in propagates.
+
+    Inside a derivative graph (see `modes._Switches.ieee`) `+ - * /` give the exact result
+    instead, as a `Huge` if need be, and the other ops their IEEE 754 value.
+    """
+    if _switches.ieee:
+        exact = EXACT_BEYOND_FLOATS.get(name)
+        return data if exact is None else exact(*xs)
+    if not all(map(math.isfinite, xs)):
+        return data
     if name in _INFIX:
         shown = f" {name} ".join(map(repr, xs))
     else:
@@ -334,7 +341,7 @@ def _apply(op: Op, inputs: tuple[Value, ...], xs: Sequence[float]) -> Value:
     """Run an op of any number of inputs (a neuron's "dot") forward on the inputs' data `xs`."""
     data = op.forward(*xs)
     if data - data != 0.0:
-        _refuse_overflow(op.name, data, xs)
+        data = _beyond_floats(op.name, data, xs)
     if not _switches.recording:
         return _node(data, "", (), ())
     return _node(data, op.name, inputs, op.local_grads(data, *xs))
@@ -443,7 +450,13 @@ def _sweep_in_dict(
             before = derivatives.get(x)
             if checking:
                 _check_gradient(node, x, upstream, local, contribution, before)
-            derivatives[x] = contribution if before is None else before + contribution
+            if before is None:
+                derivatives[x] = contribution
+            else:
+                total = before + contribution
+                if isinstance(total, float) and total - total != 0.0:
+                    total = _exact_sum(before, contribution)  # a Huge among them: no inf − inf
+                derivatives[x] = total
     return derivatives
 
 

@@ -48,8 +48,7 @@ class Huge(float):
     exponent: int
 
     def __rmul__(self, other: float) -> float:
-        fraction, exponent = math.frexp(other)
-        return _scaled(fraction * self.mantissa, exponent + self.exponent)
+        return _exact_product(other, self)
 
     __mul__ = __rmul__
 
@@ -65,6 +64,40 @@ def _scaled(mantissa: float, exponent: int) -> float:
         huge = Huge(math.copysign(math.inf, mantissa))
         huge.mantissa, huge.exponent = mantissa, exponent
         return huge
+
+
+def _parts(x: float) -> tuple[float, int]:
+    """(mantissa, exponent) with x = mantissa · 2**exponent, for a Huge as for any float."""
+    return (x.mantissa, x.exponent) if isinstance(x, Huge) else math.frexp(x)
+
+
+def _exact_product(x: float, y: float) -> float:
+    (x_fraction, x_exponent), (y_fraction, y_exponent) = _parts(x), _parts(y)
+    return _scaled(x_fraction * y_fraction, x_exponent + y_exponent)
+
+
+def _exact_quotient(x: float, y: float) -> float:
+    if y == 0.0:
+        return _ieee_quotient(x, y)
+    (x_fraction, x_exponent), (y_fraction, y_exponent) = _parts(x), _parts(y)
+    return _scaled(x_fraction / y_fraction, x_exponent - y_exponent)
+
+
+def _exact_sum(x: float, y: float) -> float:
+    (x_fraction, x_exponent), (y_fraction, y_exponent) = _parts(x), _parts(y)
+    top = max(x_exponent, y_exponent)
+    total = math.ldexp(x_fraction, x_exponent - top) + math.ldexp(y_fraction, y_exponent - top)
+    return _scaled(total, top)
+
+
+# Inside a derivative graph, `+ - * /` on values beyond the float range (a Huge, or an overflow)
+# give the exact result, so that d/dy (y/y) at y = 1e-320 is 0, not inf − inf = NaN.
+EXACT_BEYOND_FLOATS: dict[str, Callable[[float, float], float]] = {
+    "+": _exact_sum,
+    "-": lambda x, y: _exact_sum(x, -1.0 * y),
+    "*": _exact_product,
+    "/": _exact_quotient,
+}
 
 
 def select(condition: Any, if_true: Number, if_false: Number) -> Number:
@@ -95,10 +128,9 @@ def _over(x: Number, y: Number) -> Number:
     if y == 0.0:
         return _ieee_quotient(x, y)
     quotient = x / y
-    if quotient - quotient == 0.0 or not math.isfinite(x):
+    if quotient - quotient == 0.0 or not (math.isfinite(x) or isinstance(x, Huge)):
         return quotient
-    (x_fraction, x_exponent), (y_fraction, y_exponent) = math.frexp(x), math.frexp(y)
-    return _scaled(x_fraction / y_fraction, x_exponent - y_exponent)
+    return _exact_quotient(x, y)
 
 
 def _power_of(x: Number, y: Number) -> Number:
@@ -238,7 +270,7 @@ OPS: dict[str, Op] = {
         Op("+", float.__add__, lambda out, x, y: _ONE_ONE),
         Op("-", float.__sub__, lambda out, x, y: _ONE_MINUS_ONE),
         Op("*", float.__mul__, lambda out, x, y: (y, x)),
-        Op("/", _divide, lambda out, x, y: (_over(1.0, y), _over(-out, y))),
+        Op("/", _divide, lambda out, x, y: (_over(1.0, y), _over(out, y) * -1.0)),
         Op("neg", float.__neg__, lambda out, x: (-1.0,)),
         # x ** c with a plain-number exponent c: the exponent is a constant, its derivative 0.
         Op("**", _power, _constant_power_grads),

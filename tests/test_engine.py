@@ -575,6 +575,17 @@ def test_second_derivative_whose_steps_overflow_is_still_finite() -> None:
     t = Value(250.0)
     (first,) = grad(1 / (-t).exp(), t, create_graph=True)
     assert grad(first, t)[0] == pytest.approx(math.exp(250.0), rel=1e-13)
+    assert grad(first, t, create_graph=True)[0].data == pytest.approx(math.exp(250.0), rel=1e-13)
+
+
+def test_a_derivative_graph_adds_and_multiplies_beyond_the_float_range_exactly() -> None:
+    y = Value(5e-320)
+    (first,) = grad(y / y, y, create_graph=True)  # 1/y − y/y², each beyond the float range
+    assert first.data == 0.0
+    assert grad(first, y) == [0.0] and grad(first, y, create_graph=True)[0].data == 0.0
+    x = Value(1e-20)
+    (slope,) = grad(x / Value(1e-310) * 1e-10, x, create_graph=True)
+    assert slope.data == pytest.approx(1e300, rel=1e-14)
 
 
 # -- threads ------------------------------------------------------------------------------------

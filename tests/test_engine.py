@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import math
+import os
 import re
 import sys
 import threading
@@ -21,8 +22,8 @@ from autograd import Value, grad, gradcheck, no_grad, topological_order
 # -- random expressions, built twice: as a Value graph and as a sympy expression -------------
 
 SYMBOLS = sympy.symbols("x y z")
-UNARY = ["neg", "exp", "log", "sqrt", "tanh", "sigmoid", "relu", "square"]
-BINARY = ["+", "-", "*", "/", "pow", "**"]
+UNARY = ["neg", "exp", "log", "log1p", "sqrt", "tanh", "sigmoid", "relu", "square"]
+BINARY = ["+", "-", "*", "/", "pow", "**", "sum", "dot"]
 
 Tree = Any  # nested tuples: ("leaf", i), ("const", c), ("reuse", t), (op, t) or (op, t, t)
 
@@ -64,6 +65,13 @@ def build(tree: Tree, xs: list[Any], on: str) -> Any:
         return a**exponent
     if kind == "pow":
         return a**b
+    if kind == "sum":  # one node of op "sum"
+        return Value.sum([a, b]) if on == "value" else a + b
+    if kind == "dot":  # one node of op "dot": a·b + a
+        if on == "sympy":
+            return a * b + a
+        a, b = autograd.as_value(a), autograd.as_value(b)
+        return autograd.dot([a], [b], a)
     return {"+": a + b, "-": a - b, "*": a * b}[kind] if kind != "/" else a / b
 
 
@@ -77,6 +85,7 @@ def unary(kind: str, a: Any, on: str) -> Any:
     return {
         "exp": sympy.exp,
         "log": sympy.log,
+        "log1p": lambda u: sympy.log(1 + u),
         "sqrt": sympy.sqrt,
         "tanh": sympy.tanh,
         "sigmoid": lambda u: 1 / (1 + sympy.exp(-u)),
@@ -154,6 +163,64 @@ def _smooth_near(tree: Tree, point: list[float]) -> bool:
         if value_graph(tree, nudged) is None:
             return False
     return True
+
+
+# -- orders 1 to 3 at random and extreme points ---------------------------------------------------
+
+EXTREME = [-2.0, 1e-300, 1e-200, 5e-320, 1e-20, 1e10, -1e10, 250.0, 40.0]
+extreme_points = st.lists(
+    st.floats(-3, 3).map(lambda v: round(v, 2)) | st.sampled_from(EXTREME), min_size=3, max_size=3
+)
+
+
+def _lost_to_underflow(root: Value) -> bool:
+    """True when a product, quotient or power of nonzero numbers came out 0 or subnormal: the
+    float forward pass has lost what the exact derivative depends on."""
+    return any(
+        abs(n.data) < sys.float_info.min
+        and n.op in ("*", "/", "**", "pow", "exp", "sigmoid", "dot")
+        and all(i.data != 0.0 for i in n.inputs)
+        for n in topological_order(root)
+    )
+
+
+def _agrees(engine: float, exact: complex) -> bool:
+    """The engine's number is the exact one: close where it is finite, the same infinity, or NaN
+    where the exact derivative is undefined (a sympy NaN)."""
+    if exact.imag != 0:
+        return True  # outside the real domain: nothing to compare
+    value = exact.real
+    if math.isnan(value):
+        return not math.isfinite(engine)
+    if math.isinf(value):
+        return engine == value
+    return math.isclose(engine, value, rel_tol=1e-6, abs_tol=1e-9) or abs(value) > 1e300
+
+
+@settings(max_examples=int(os.environ.get("ORDERS_EXAMPLES", "60")))
+@given(trees(), extreme_points, st.lists(st.integers(0, 2), min_size=3, max_size=3))
+def test_random_expressions_have_derivatives_of_orders_1_to_3_matching_sympy(
+    tree: Tree, point: list[float], wrt: list[int]
+) -> None:
+    xs = [Value(p, name) for p, name in zip(point, "xyz")]
+    try:
+        out = build(tree, xs, "value")
+    except (ValueError, OverflowError):
+        out = None
+    assume(isinstance(out, Value) and math.isfinite(out.data))
+    assert isinstance(out, Value)
+    assume(_no_relu_kink(out) and not _lost_to_underflow(out))
+    expression = build(tree, list(SYMBOLS), "sympy")
+    at = {s: sympy.Float(p, 60) for s, p in zip(SYMBOLS, point)}
+    derivative = out
+    for i in wrt:
+        expression = sympy.diff(expression, SYMBOLS[i])
+        derivative = grad(derivative, xs[i], create_graph=True)[0]
+        assume(not _lost_to_underflow(derivative))
+        exact = complex(expression.subs(at).evalf(30))
+        assert _agrees(derivative.data, exact), (derivative.data, exact)
+        if not math.isfinite(derivative.data):
+            break
 
 
 # -- second and third derivatives --------------------------------------------------------------

@@ -6,8 +6,11 @@ Each entry is an `Op`:
   with a `ValueError` that names the op (never a silent NaN);
 - `local_grads(out, *xs)` returns one partial derivative ∂out/∂x_i per input. It is written with
   ordinary arithmetic, so the same rule runs on floats (the fast path: computed once at forward
-  time and stored on the node) and on `Value`s (`grad(..., create_graph=True)`, which builds a
-  graph of the derivative so it can be differentiated again).
+  time and stored on the node), on `Value`s (`grad(..., create_graph=True)`, which builds a
+  graph of the derivative so it can be differentiated again) and on symbolic operands (a
+  compiler). Where a rule depends on the data (relu, √x at 0) it chooses through `select`,
+  never through an `if`; `_over` and `_power_of` divide and raise to a power by IEEE rules
+  (√x at 0 has slope inf) and keep a result beyond the float range exactly, as a `Huge`.
 
 Adding an op is one entry in `OPS` (and a method on `Value` that calls it).
 """

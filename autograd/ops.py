@@ -165,7 +165,8 @@ def _power(x: float, y: float) -> float:
             f"pow: {x!r} ** {y!r} is not a real number (negative base, fractional power)"
         )
     if _switches.ieee:  # inside a derivative graph: 0 ** -1 is inf, an overflow a Huge
-        return _power_of(x, y)
+        power: float = _power_of(x, y)
+        return power
     if x == 0.0 and y < 0.0:
         raise ValueError(f"pow: 0 ** {y!r} is undefined (zero to a negative power)")
     try:

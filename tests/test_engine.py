@@ -168,8 +168,12 @@ def _smooth_near(tree: Tree, point: list[float]) -> bool:
 # -- orders 1 to 3 at random and extreme points ---------------------------------------------------
 
 EXTREME = [-2.0, 1e-300, 1e-200, 5e-320, 1e-20, 1e10, -1e10, 250.0, 40.0]
+# 0 is left out: there (√x)² has no chain-rule derivative (0·∞ is NaN, as in PyTorch) though its
+# exact one is 1; the singular points have tests of their own below.
 extreme_points = st.lists(
-    st.floats(-3, 3).map(lambda v: round(v, 2)) | st.sampled_from(EXTREME), min_size=3, max_size=3
+    st.floats(-3, 3).map(lambda v: round(v, 2)).filter(bool) | st.sampled_from(EXTREME),
+    min_size=3,
+    max_size=3,
 )
 
 

@@ -20,13 +20,14 @@ from autograd.engine import (
 )
 from autograd.forward import jvp
 from autograd.modes import detect_anomaly, no_grad
-from autograd.ops import OPS, Op
+from autograd.ops import OPS, DivisionByZeroError, Op, select
 from autograd.paths import Path, count_paths, paths
 from autograd.stats import GraphStats, graph_stats, leaves
 from autograd.trace import AdjointRow, EvaluationTrace, PrimalRow, evaluation_trace
 
 exp = function("exp")
 log = function("log")
+log1p = function("log1p")
 sqrt = function("sqrt")
 tanh = function("tanh")
 sigmoid = function("sigmoid")
@@ -35,6 +36,7 @@ relu = function("relu")
 __all__ = [
     "OPS",
     "AdjointRow",
+    "DivisionByZeroError",
     "EvaluationTrace",
     "GraphStats",
     "Op",
@@ -54,9 +56,11 @@ __all__ = [
     "jvp",
     "leaves",
     "log",
+    "log1p",
     "no_grad",
     "paths",
     "relu",
+    "select",
     "sigmoid",
     "sqrt",
     "tanh",

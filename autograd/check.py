@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numbers
 from collections.abc import Callable, Sequence
 
 from autograd.engine import Value, grad
@@ -21,7 +22,7 @@ def gradcheck(
     return a Value; the inputs' `.data` is nudged and restored, their `.grad` left untouched.
     """
     for name, number in (("eps", eps), ("atol", atol), ("rtol", rtol)):
-        if isinstance(number, bool) or not isinstance(number, (int, float)) or not number >= 0:
+        if isinstance(number, bool) or not isinstance(number, numbers.Real) or not number >= 0:
             raise ValueError(f"gradcheck: {name} must be a number >= 0, got {number!r}")
     if eps == 0:
         raise ValueError("gradcheck: eps must be > 0, got 0")

@@ -16,12 +16,14 @@ from __future__ import annotations
 import gc
 import math
 import numbers
-from collections.abc import Callable, Iterator, Sequence
+import operator
+import threading
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any, Union
 
-from autograd.modes import _switches
-from autograd.ops import OPS, Op, _data
+from autograd.modes import _ieee_arithmetic, _switches
+from autograd.ops import EXACT_BEYOND_FLOATS, OPS, Op, _data, _exact_sum
 
 Operand = Union["Value", float, int]
 
@@ -39,7 +41,7 @@ def _unary(op: Op) -> Callable[[Value], Value]:
 
     def method(self: Value) -> Value:
         x = self.data
-        data = forward(x)
+        data = forward(x)  # a one-input op never overflows from a finite x: exp raises itself
         if not _switches.recording:
             return _node(data, "", (), ())
         return _node(data, name, (self,), local_grads(data, x))
@@ -65,6 +67,8 @@ def _binary(op: Op, reflected: bool = False) -> Callable[[Value, Operand], Value
             x, y = self, other
         xd, yd = x.data, y.data
         data = forward(xd, yd)
+        if data - data != 0.0:  # inf or NaN (the cheapest test): an overflow, or inf given in
+            data = _beyond_floats(name, data, (xd, yd))
         if not _switches.recording:
             return _node(data, "", (), ())
         return _node(data, name, (x, y), local_grads(data, xd, yd))
@@ -73,6 +77,29 @@ def _binary(op: Op, reflected: bool = False) -> Callable[[Value, Operand], Value
     method.__name__ = method.__qualname__ = name
     method.__doc__ = f"The op {name!r} as a new node with inputs {inputs}."
     return method
+
+
+def _beyond_floats(name: str, data: float, xs: Sequence[float]) -> float:
+    """An op gave inf or NaN: from finite inputs an OverflowError; inf or NaN given in propagates.
+
+    Inside a derivative graph (see `modes._Switches.ieee`) `+ - * /` give the exact result
+    instead, as a `Huge` if need be, and the other ops their IEEE 754 value.
+    """
+    if _switches.ieee:
+        exact = EXACT_BEYOND_FLOATS.get(name)
+        return data if exact is None else exact(*xs)
+    if not all(map(math.isfinite, xs)):
+        return data
+    if name in _INFIX:
+        shown = f" {name} ".join(map(repr, xs))
+    else:
+        shown = f"{name}({', '.join(map(repr, xs[:4]))}{', ...' if len(xs) > 4 else ''})"
+    raise OverflowError(
+        f"{name}: {shown} overflows a float (gives {data!r}; the largest float is about 1.8e308)"
+    )
+
+
+_INFIX = frozenset("+-*/")
 
 
 def _node(data: float, op: str, inputs: tuple[Value, ...], local_grads: tuple[Any, ...]) -> Value:
@@ -92,6 +119,38 @@ _power = _binary(OPS["pow"])
 _power_of_constant = _binary(OPS["**"])
 
 
+class _WrongGuess:
+    """A name users bring from micrograd or PyTorch: using it says what chainrule calls it.
+
+    A descriptor per name rather than `__getattr__`, which would slow every attribute read.
+    """
+
+    __slots__ = ("hint", "name")
+
+    def __init__(self, hint: str) -> None:
+        self.hint = hint
+        self.name = ""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    def __get__(self, node: object, owner: type | None = None) -> Any:
+        if node is None:  # looked up on the class itself (help(), inspect): the descriptor
+            return self
+        raise AttributeError(f"a Value has no attribute {self.name!r}; {self.hint}")
+
+    def __set__(self, node: object, value: object) -> None:
+        self.__get__(node)
+
+
+_RECORDS_ALWAYS = (
+    "every Value records its graph; use `with autograd.no_grad():` to record nothing, "
+    "`v.detach()` to cut the graph"
+)
+_INPUTS = "the inputs are `.inputs` (ordered) or `._prev` (a set)"
+_NUMBER = "the number is `.data` (or `v.item()`, `float(v)`)"
+
+
 class Value:
     """A real number in a computation graph, with the gradient backward() gives it."""
 
@@ -103,6 +162,9 @@ class Value:
     op: str
     inputs: tuple[Value, ...]
     local_grads: tuple[Any, ...]
+
+    # numpy hands `np.float64(2) * v` to Value.__rmul__ instead of making an object array.
+    __array_ufunc__ = None
 
     def __init__(self, data: float, label: str = "") -> None:
         self.data = _real(data, "Value(data)")
@@ -132,14 +194,76 @@ class Value:
     __neg__ = _unary(OPS["neg"])
     exp = _unary(OPS["exp"])
     log = _unary(OPS["log"])
+    log1p = _unary(OPS["log1p"])
     sqrt = _unary(OPS["sqrt"])
     tanh = _unary(OPS["tanh"])
     sigmoid = _unary(OPS["sigmoid"])
     relu = _unary(OPS["relu"])
 
     def __pow__(self, exponent: Operand) -> Value:
-        """self ** exponent: a Value exponent is a variable (op "pow"), a number is not ("**")."""
+        """self ** exponent: a Value exponent is a variable (op "pow"), a number is not ("**").
+
+        A Value exponent needs a base >= 0 (∂/∂y = x^y·ln x); at base 0, ∂/∂y is 0.
+        """
         return (_power if isinstance(exponent, Value) else _power_of_constant)(self, exponent)
+
+    @staticmethod
+    def sum(values: Iterable[Operand]) -> Value:
+        """v_1 + v_2 + ... as ONE node (op "sum", local derivative 1 per input); [] gives 0.0."""
+        inputs = tuple(as_value(v) for v in values)
+        if not inputs:
+            return Value(0.0)
+        return _apply(OPS["sum"], inputs, [x.data for x in inputs])
+
+    # -- habits from micrograd, PyTorch and numpy: plain numbers out, comparisons of data -------
+
+    def item(self) -> float:
+        """The plain float `self.data` (PyTorch's name)."""
+        return self.data
+
+    def __float__(self) -> float:
+        return self.data
+
+    def __lt__(self, other: Operand) -> bool:
+        return self.data < _compared(other)
+
+    def __le__(self, other: Operand) -> bool:
+        return self.data <= _compared(other)
+
+    def __gt__(self, other: Operand) -> bool:
+        return self.data > _compared(other)
+
+    def __ge__(self, other: Operand) -> bool:
+        return self.data >= _compared(other)
+
+    @property
+    def is_leaf(self) -> bool:
+        """True for a node no op made (a parameter, an input or a constant)."""
+        return not self.inputs
+
+    @property
+    def _prev(self) -> set[Value]:
+        """micrograd's name: the set of this node's inputs (read-only; `.inputs` is ordered)."""
+        return set(self.inputs)
+
+    @property
+    def _op(self) -> str:
+        """micrograd's name for `.op` (read-only)."""
+        return self.op
+
+    # -- names other libraries use, answered with what to write instead -----------------------
+
+    _backward = _WrongGuess("each node stores `.local_grads` instead; call `root.backward()`")
+    grad_fn = _WrongGuess("a node records how it was made in `.op` and `.inputs`")
+    requires_grad = _WrongGuess(_RECORDS_ALWAYS)
+    requires_grad_ = _WrongGuess(_RECORDS_ALWAYS)
+    retain_grad = _WrongGuess("every node keeps its `.grad` after `backward()`")
+    zero_ = _WrongGuess("write `v.grad = 0.0`, or `v.zero_grad()` for every node of the graph")
+    _children = _WrongGuess(_INPUTS)
+    children = _WrongGuess(_INPUTS)
+    value = _WrongGuess(_NUMBER)
+    numpy = _WrongGuess(_NUMBER)
+    tolist = _WrongGuess(_NUMBER)
 
     # -- differentiation -----------------------------------------------------------------------
 
@@ -148,12 +272,24 @@ class Value:
 
         Each call computes this pass's derivatives afresh, so calling it twice doubles every
         `.grad` exactly; call `zero_grad()` (or set `.grad = 0.0`) between independent passes.
+        A `.grad` of None counts as 0.0. Threads calling backward() at once take turns.
         """
-        with cycle_collector_paused():
+        with _backward_lock, cycle_collector_paused():
             order = topological_order(self)
-            earlier = _pass_in_grad_slots(self, order)
+            try:
+                earlier = _pass_in_grad_slots(self, order)
+            except TypeError:
+                # A .grad of None (PyTorch's set_to_none) among zeros: the failed pass has set
+                # every slot back to 0.0, so the second pass runs. Nothing is checked up front,
+                # which would cost every backward().
+                earlier = _pass_in_grad_slots(self, order)
             for node, before in zip(order, earlier):
                 node.grad += before
+
+    def zero_grad(self) -> None:
+        """Set `.grad = 0.0` on every node reachable from self."""
+        for node in topological_order(self):
+            node.grad = 0.0
 
     def detach(self) -> Value:
         """A new leaf with the same data and label: gradients stop here."""
@@ -164,6 +300,14 @@ class Value:
         from viz.notebook import svg_of
 
         return svg_of(self)
+
+
+_backward_lock = threading.Lock()
+
+
+def _compared(other: Operand) -> float:
+    """The float to compare a Value's data with: another Value's data or a plain number."""
+    return other.data if isinstance(other, Value) else _real(other, "a Value's comparand")
 
 
 def _real(x: object, what: str) -> float:
@@ -196,6 +340,8 @@ def _short(number: float) -> str:
 def _apply(op: Op, inputs: tuple[Value, ...], xs: Sequence[float]) -> Value:
     """Run an op of any number of inputs (a neuron's "dot") forward on the inputs' data `xs`."""
     data = op.forward(*xs)
+    if data - data != 0.0:
+        data = _beyond_floats(op.name, data, xs)
     if not _switches.recording:
         return _node(data, "", (), ())
     return _node(data, op.name, inputs, op.local_grads(data, *xs))
@@ -256,6 +402,7 @@ def _pass_in_grad_slots(root: Value, order: list[Value]) -> list[float]:
     """
     earlier = [node.grad for node in order]
     if any(earlier):
+        earlier = [before or 0.0 for before in earlier]  # a .grad of None counts as 0.0
         for node in order:
             node.grad = 0.0
     else:
@@ -271,8 +418,8 @@ def _pass_in_grad_slots(root: Value, order: list[Value]) -> list[float]:
                 continue
             for x, local in zip(node.inputs, node.local_grads):
                 contribution = upstream * local  # the chain rule, one edge at a time
-                if checking and not math.isfinite(contribution):
-                    _report_anomaly(node, x, upstream, local)
+                if checking:
+                    _check_gradient(node, x, upstream, local, contribution, x.grad)
                 x.grad += contribution
     except BaseException:
         for node in order:
@@ -283,24 +430,56 @@ def _pass_in_grad_slots(root: Value, order: list[Value]) -> list[float]:
     return earlier
 
 
-def _derivative_graphs(root: Value) -> dict[Value, Value]:
-    """d root / d node for every reachable node, as Values that can be differentiated again.
+def _sweep_in_dict(
+    root: Value, order: list[Value], seed: Any, local_grads_of: Callable[[Value], Sequence[Any]]
+) -> dict[Value, Any]:
+    """d root / d node for every node of `order`, in a dict of its own: no `.grad` is touched.
 
-    The same sweep as `_pass_in_grad_slots`, but each local derivative is rebuilt as a Value
-    from the op table's rule, so every product and sum below is recorded in a new graph.
+    The same chain rule as `_pass_in_grad_slots`. With floats (the stored local derivatives) it
+    is `grad()`; with Values (each rule rebuilt on the nodes) every product and sum is recorded
+    in a new graph, which can be differentiated again.
     """
-    derivatives: dict[Value, Value] = {root: Value(1.0)}
-    for node in reversed(topological_order(root)):
-        if not node.inputs:
+    derivatives: dict[Value, Any] = {root: seed}
+    checking = _switches.checking
+    for node in reversed(order):
+        upstream = derivatives.get(node)
+        if upstream is None or not node.inputs:
             continue
-        upstream = derivatives[node]
-        for x, local in zip(node.inputs, OPS[node.op].local_grads(node, *node.inputs)):
+        for x, local in zip(node.inputs, local_grads_of(node)):
             contribution = upstream * local
-            if _switches.checking and not math.isfinite(contribution.data):
-                _report_anomaly(node, x, upstream, local)
-            previous = derivatives.get(x)
-            derivatives[x] = contribution if previous is None else previous + contribution
+            before = derivatives.get(x)
+            if checking:
+                _check_gradient(node, x, upstream, local, contribution, before)
+            if before is None:
+                derivatives[x] = contribution
+            else:
+                total = before + contribution
+                if isinstance(total, float) and total - total != 0.0:
+                    total = _exact_sum(before, contribution)  # a Huge among them: no inf − inf
+                derivatives[x] = total
     return derivatives
+
+
+_stored_local_grads = operator.attrgetter("local_grads")
+
+
+def _rebuilt_local_grads(node: Value) -> tuple[Any, ...]:
+    """The node's local derivatives as Values: its op's rule run on the nodes themselves."""
+    return OPS[node.op].local_grads(node, *node.inputs)
+
+
+class _Pauses:
+    """How many blocks, in all threads, pause the cycle collector, and whether it was on before."""
+
+    __slots__ = ("count", "was_enabled")
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.was_enabled = False
+
+
+_pauses = _Pauses()
+_pauses_lock = threading.Lock()
 
 
 @contextmanager
@@ -309,50 +488,68 @@ def cycle_collector_paused() -> Iterator[None]:
 
     A graph has no reference cycles, so the collector can free nothing in it, yet every node
     allocated would make it rescan the young nodes, and now and then the whole heap: on a large
-    graph that costs more than the work itself. Reference counting still frees as usual, and
-    the collector resumes (if it was on) when the block ends.
+    graph that costs more than the work itself. Reference counting still frees as usual. Pauses
+    nest and count across threads: the collector resumes when the last one ends, and only if it
+    was on before the first began.
     """
-    was_enabled = gc.isenabled()
-    gc.disable()
+    with _pauses_lock:
+        if _pauses.count == 0:
+            _pauses.was_enabled = gc.isenabled()
+            gc.disable()
+        _pauses.count += 1
     try:
         yield
     finally:
-        if was_enabled:
-            gc.enable()
+        with _pauses_lock:
+            _pauses.count -= 1
+            if _pauses.count == 0 and _pauses.was_enabled:
+                gc.enable()
 
 
-def _report_anomaly(node: Value, x: Value, upstream: Any, local: Any) -> None:
-    """Raise the detect_anomaly error: which op, which node, which inputs made the bad gradient."""
-    name = f" {node.label!r}" if node.label else ""
-    values = ", ".join(repr(i.data) for i in node.inputs)
-    bad = _data(upstream) * _data(local)
-    raise FloatingPointError(
-        f"backward: the {node.op!r} node{name} with inputs ({values}) gave its input "
-        f"{x.data!r} the gradient {_data(upstream)!r} × {_data(local)!r} = {bad!r}"
-    )
+def _check_gradient(
+    node: Value, x: Value, upstream: Any, local: Any, contribution: Any, before: Any
+) -> None:
+    """detect_anomaly: raise where an edge, or the sum of finite edges into x, is not finite."""
+    if not math.isfinite(_data(contribution)):
+        values = ", ".join(repr(i.data) for i in node.inputs)
+        raise FloatingPointError(
+            f"backward: the {node.op!r} node{_named(node)} with inputs ({values}) gave its input "
+            f"{x.data!r} the gradient {_data(upstream)!r} × {_data(local)!r} = "
+            f"{_data(contribution)!r}"
+        )
+    if before is not None and not math.isfinite(_data(before) + _data(contribution)):
+        raise FloatingPointError(
+            f"backward: the gradient of the {x.op or 'leaf'!r} node{_named(x)} (data {x.data!r}) "
+            f"became {_data(before) + _data(contribution)!r} by summing finite contributions: "
+            f"{_data(before)!r} + {_data(contribution)!r} (the last from the {node.op!r} "
+            f"node{_named(node)})"
+        )
 
 
-def grad(output: Value, inputs: Sequence[Value], create_graph: bool = False) -> list[Any]:
-    """d output / d x for each x in `inputs`, leaving every `.grad` as it was.
+def _named(node: Value) -> str:
+    return f" {node.label!r}" if node.label else ""
 
-    With `create_graph=True` the results are Values that can be differentiated again (second and
-    higher derivatives); otherwise they are floats.
+
+def grad(output: Value, inputs: Value | Sequence[Value], create_graph: bool = False) -> list[Any]:
+    """d output / d x for each x in `inputs` (one Value gives a list of one).
+
+    It never reads or writes any `.grad`, so threads may call it at once on graphs that share
+    nodes. With `create_graph=True` the results are Values that can be differentiated again
+    (second and higher derivatives); otherwise they are floats.
     """
     if not isinstance(output, Value):
         raise TypeError(f"grad: output must be a Value, got {type(output).__name__}")
-    inputs = list(inputs)
+    inputs = [inputs] if isinstance(inputs, Value) else list(inputs)
     for x in inputs:
         if not isinstance(x, Value):
             raise TypeError(f"grad: every input must be a Value, got {type(x).__name__} {x!r}")
     with cycle_collector_paused():
-        if create_graph:
-            graphs = _derivative_graphs(output)
-            return [graphs[x] if x in graphs else Value(0.0) for x in inputs]
         order = topological_order(output)
-        earlier = _pass_in_grad_slots(output, order) or [0.0] * len(order)
-        derivatives = {node: node.grad for node in order}
-        for node, before in zip(order, earlier):
-            node.grad = before
+        if create_graph:
+            with _ieee_arithmetic():
+                graphs = _sweep_in_dict(output, order, Value(1.0), _rebuilt_local_grads)
+            return [graphs[x] if x in graphs else Value(0.0) for x in inputs]
+        derivatives = _sweep_in_dict(output, order, 1.0, _stored_local_grads)
     return [derivatives.get(x, 0.0) for x in inputs]
 
 

@@ -15,6 +15,10 @@ class _Switches(threading.local):
 
     recording: bool = True
     checking: bool = False
+    # While grad(create_graph=True) builds a derivative graph, ops follow IEEE 754 instead of
+    # raising: 1/0 is inf and an overflow is ±inf, because a derivative may truly be infinite
+    # there (d²/dx² √x at 0 is −inf). User code never runs in this mode.
+    ieee: bool = False
 
 
 _switches = _Switches()
@@ -45,8 +49,23 @@ def no_grad() -> Iterator[None]:
 
 
 @contextmanager
+def _ieee_arithmetic() -> Iterator[None]:
+    """Inside this block ops give ±inf or NaN where they would raise (see `_Switches.ieee`)."""
+    before = _switches.ieee
+    _switches.ieee = True
+    try:
+        yield
+    finally:
+        _switches.ieee = before
+
+
+@contextmanager
 def detect_anomaly() -> Iterator[None]:
-    """Inside this block backward() stops at the first NaN or infinite gradient and names its op."""
+    """Inside this block backward() and grad() stop at the first NaN or infinite gradient.
+
+    They name the op and node whose edge made it, or the node whose sum of finite contributions
+    overflowed.
+    """
     before = _switches.checking
     _switches.checking = True
     try:

@@ -150,6 +150,7 @@ def test_report_states_every_measurement_and_target(results: report.Results) -> 
     assert "Not measured: --no-other-python." in written
 
 
+@needs_micrograd  # the targets' ratios are against micrograd
 def test_report_names_the_python_beside_each_ratio(results: report.Results) -> None:
     other = OtherPython("3.99.0", "CPython 3.99.0 (gc 1/2/3)", results.moons)
     written = report.render(replace(results, other_python=other))

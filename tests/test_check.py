@@ -33,3 +33,9 @@ def test_gradcheck_rejects_non_value_inputs_and_outputs() -> None:
         gradcheck(lambda x: x, [1.0])  # type: ignore[list-item]
     with pytest.raises(TypeError, match="must return a Value"):
         gradcheck(lambda x: 3.0, [Value(1.0)])  # type: ignore[arg-type, return-value]
+
+
+def test_tolerances_may_be_numpy_scalars() -> None:
+    np = pytest.importorskip("numpy", reason="numpy is optional")
+    x = Value(0.4)
+    assert gradcheck(lambda v: v.tanh(), [x], eps=np.float64(1e-6), atol=np.float32(1e-5))

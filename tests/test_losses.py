@@ -9,7 +9,7 @@ import sympy
 from hypothesis import given
 from hypothesis import strategies as st
 
-from autograd import Value, gradcheck
+from autograd import Value, grad, gradcheck, topological_order
 from nn import LOSSES, binary_cross_entropy, half_squared_error, hinge, l2, mse
 
 reals = st.floats(-20, 20, allow_nan=False)
@@ -119,3 +119,51 @@ def test_classification_losses_require_labels_zero_or_one(loss: object) -> None:
 def test_bad_inputs_raise_clear_errors(call: object, error: type[Exception], message: str) -> None:
     with pytest.raises(error, match=message):
         call()  # type: ignore[operator]
+
+
+def test_binary_cross_entropy_is_accurate_in_relative_terms() -> None:
+    loss = binary_cross_entropy(Value(40.0), 1)
+    assert loss.data == pytest.approx(math.log1p(math.exp(-40.0)), rel=1e-15)
+    assert loss.data == pytest.approx(4.248354255291589e-18, rel=1e-12)
+
+
+@pytest.mark.parametrize("loss", list(LOSSES.values()))
+def test_targets_may_be_tuples_numpy_arrays_and_numpy_scalars(loss: object) -> None:
+    np = pytest.importorskip("numpy", reason="numpy is optional")
+    preds = [Value(0.3), Value(-1.2)]
+    expected = loss(preds, [1.0, 0.0]).data  # type: ignore[operator]
+    for targets in ((1, 0), np.array([1, 0]), np.array([1.0, 0.0]), [np.int64(1), np.float64(0)]):
+        assert loss(preds, targets).data == expected  # type: ignore[operator]
+    assert loss(Value(0.3), np.int64(1)).data == loss(Value(0.3), 1).data  # type: ignore[operator]
+
+
+# ∂loss/∂y at prediction a = z = 0.3 and target y = 1, by hand.
+TARGET_SLOPES = {
+    "half_squared_error": 0.7,  # −(a − y)
+    "mse": 1.4,  # −2(a − y)
+    "hinge": -0.6,  # −2z, since 1 − (2y − 1)z = 0.7 > 0
+    "binary_cross_entropy": -0.3,  # −z
+}
+
+
+@pytest.mark.parametrize("name", sorted(TARGET_SLOPES))
+def test_a_value_target_is_a_graph_input_with_its_own_gradient(name: str) -> None:
+    label = Value(1.0, "y")
+    out = LOSSES[name]([Value(0.3)], [label])
+    assert label in topological_order(out)
+    assert grad(out, label)[0] == pytest.approx(TARGET_SLOPES[name], rel=1e-12)
+
+
+@pytest.mark.parametrize("loss", list(LOSSES.values()))
+def test_every_example_records_the_same_graph(loss: object) -> None:
+    def shape(z: float, y: int) -> list[tuple[str, int]]:
+        out = loss(Value(z), y)  # type: ignore[operator]
+        return [(n.op, len(n.inputs)) for n in topological_order(out)]
+
+    shapes = [shape(z, y) for z in (-3.0, 0.0, 2.0) for y in (0, 1)]
+    assert all(s == shapes[0] for s in shapes)
+
+
+def test_a_target_that_is_not_a_sequence_is_named() -> None:
+    with pytest.raises(TypeError, match="targets must be numbers, Values or a sequence"):
+        mse(Value(0.5), None)  # type: ignore[arg-type]

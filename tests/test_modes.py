@@ -7,7 +7,7 @@ import threading
 
 import pytest
 
-from autograd import Value, detect_anomaly, no_grad
+from autograd import Value, detect_anomaly, grad, no_grad
 from autograd.modes import is_checking, is_recording
 
 
@@ -75,3 +75,29 @@ def test_a_stopped_backward_leaves_every_grad_as_it_was() -> None:
     with detect_anomaly(), pytest.raises(FloatingPointError):
         loss.backward()
     assert (x.grad, y.grad, loss.grad) == (0.0, 5.0, 0.0)
+
+
+def test_detect_anomaly_catches_a_sum_of_finite_contributions_that_overflows_at_a_leaf() -> None:
+    x = Value(1e-300, "x")
+    y = x * 1e308 + x * 1e308
+    with detect_anomaly(), pytest.raises(FloatingPointError) as caught:
+        y.backward()
+    message = str(caught.value)
+    assert "'x'" in message and "1e+308 + 1e+308" in message and "became inf" in message
+    assert x.grad == 0.0  # stopped: every grad as it was
+
+
+def test_detect_anomaly_checks_the_sums_of_grad_too() -> None:
+    x = Value(1e-300, "x")
+    y = x * 1e308 + x * 1e308
+    assert grad(y, x) == [math.inf]
+    with detect_anomaly(), pytest.raises(FloatingPointError, match="'x'.*became inf"):
+        grad(y, x)
+    with detect_anomaly(), pytest.raises(FloatingPointError, match="became inf"):
+        grad(y, x, create_graph=True)
+
+
+def test_detect_anomaly_reports_the_infinite_derivative_of_sqrt_at_zero_in_grad() -> None:
+    x = Value(0.0)
+    with detect_anomaly(), pytest.raises(FloatingPointError, match="'sqrt'"):
+        grad(x.sqrt(), x)

@@ -6,8 +6,12 @@ Each entry is an `Op`:
   with a `ValueError` that names the op (never a silent NaN);
 - `local_grads(out, *xs)` returns one partial derivative ∂out/∂x_i per input. It is written with
   ordinary arithmetic, so the same rule runs on floats (the fast path: computed once at forward
-  time and stored on the node) and on `Value`s (`grad(..., create_graph=True)`, which builds a
-  graph of the derivative so it can be differentiated again).
+  time and stored on the node), on `Value`s (`grad(..., create_graph=True)`, which builds a
+  graph of the derivative so it can be differentiated again) and on the traced numbers of
+  `autograd.compile`; a branch on the numbers goes through `select`, never an `if`;
+- `formula(*xs)` is the forward as plain arithmetic and math calls (`x.exp()`), without the
+  domain checks: `autograd.compile` writes it out as code (and re-runs the engine, checks and
+  all, whenever that code fails or gives a non-finite number).
 
 Adding an op is one entry in `OPS` (and a method on `Value` that calls it).
 """
@@ -27,11 +31,19 @@ class Op(NamedTuple):
     name: str
     forward: Callable[..., float]
     local_grads: Callable[..., tuple[Number, ...]]
+    formula: Callable[..., Number] | None = None
 
 
-def _data(x: Number) -> float:
-    """The float behind `x`, whether `x` is a float or a Value (for branches inside rules)."""
-    return x if isinstance(x, float) else float(x.data)
+def _data(x: Number) -> Number:
+    """The number behind `x`: a float as it is, a Value's `.data` (for branches inside rules)."""
+    return x if isinstance(x, float) else x.data
+
+
+def select(condition: Any, if_true: Number, if_false: Number) -> Number:
+    """`if_true if condition else if_false`, also when the condition is a traced number."""
+    if isinstance(condition, bool):
+        return if_true if condition else if_false
+    return condition.select(if_true, if_false)
 
 
 def _divide(x: float, y: float) -> float:
@@ -65,14 +77,15 @@ def _power_of_variable(x: float, y: float) -> float:
 
 def _power_grads(out: Number, x: Number, y: Number) -> tuple[Number, Number]:
     """∂(x**y)/∂x = y·x^(y-1), ∂(x**y)/∂y = x^y·ln x (0 at x = 0, its limit from the right)."""
-    return _base_grad(x, y), (out * _ln(x) if _data(x) > 0.0 else 0.0)
+    positive = _data(x) > 0.0
+    return _base_grad(x, y), select(positive, out, 0.0) * _ln(select(positive, x, 1.0))
 
 
 def _base_grad(x: Number, y: Number) -> Number:
     """∂(x**y)/∂x = y·x^(y-1); infinite where x is 0 and y < 1 (as for √x at 0)."""
-    if _data(x) == 0.0 and _data(y) < 1.0:
-        return 0.0 if _data(y) == 0.0 else math.inf
-    return y * x ** (y - 1.0)
+    singular = (_data(x) == 0.0) & (_data(y) < 1.0)
+    at_zero = select(_data(y) == 0.0, 0.0, math.inf)
+    return select(singular, at_zero, y * select(singular, 1.0, x) ** (y - 1.0))
 
 
 def _exp(x: float) -> float:
@@ -123,28 +136,48 @@ def _dot_grads(out: Number, *xs: Number) -> tuple[Number, ...]:
     return (*xs[n : 2 * n], *xs[:n], 1.0)
 
 
+def _sqrt_grads(out: Number, x: Number) -> tuple[Number]:
+    """∂√x/∂x = 1/(2√x), infinite at x = 0."""
+    positive = _data(out) > 0.0
+    return (select(positive, 0.5, math.inf) / select(positive, out, 1.0),)
+
+
+def _sigmoid_formula(x: Number) -> Number:
+    """_sigmoid as one expression: each side of the select is only evaluated where it is safe."""
+    return select(x >= 0.0, 1.0 / (1.0 + (-x).exp()), x.exp() / (1.0 + x.exp()))
+
+
+def _relu_grads(out: Number, x: Number) -> tuple[Number]:
+    """relu'(x) = 1 for x > 0, else 0 (0 at x = 0 too)."""
+    return (select(_data(x) > 0.0, 1.0, 0.0),)
+
+
+def _relu_formula(x: Number) -> Number:
+    return select(x <= 0.0, 0.0, x)
+
+
 _ONE_ONE = (1.0, 1.0)
 _ONE_MINUS_ONE = (1.0, -1.0)
 
 OPS: dict[str, Op] = {
     op.name: op
     for op in (
-        Op("+", float.__add__, lambda out, x, y: _ONE_ONE),
-        Op("-", float.__sub__, lambda out, x, y: _ONE_MINUS_ONE),
-        Op("*", float.__mul__, lambda out, x, y: (y, x)),
-        Op("/", _divide, lambda out, x, y: (1.0 / y, -out / y)),
-        Op("neg", float.__neg__, lambda out, x: (-1.0,)),
+        Op("+", float.__add__, lambda out, x, y: _ONE_ONE, lambda x, y: x + y),
+        Op("-", float.__sub__, lambda out, x, y: _ONE_MINUS_ONE, lambda x, y: x - y),
+        Op("*", float.__mul__, lambda out, x, y: (y, x), lambda x, y: x * y),
+        Op("/", _divide, lambda out, x, y: (1.0 / y, -out / y), lambda x, y: x / y),
+        Op("neg", float.__neg__, lambda out, x: (-1.0,), lambda x: -x),
         # x ** c with a plain-number exponent c: the exponent is a constant, its derivative 0.
-        Op("**", _power, lambda out, x, c: (_base_grad(x, c), 0.0)),
+        Op("**", _power, lambda out, x, c: (_base_grad(x, c), 0.0), lambda x, c: x**c),
         # x ** y with a Value exponent: both sides are variables.
-        Op("pow", _power_of_variable, _power_grads),
-        Op("exp", _exp, lambda out, x: (out,)),
-        Op("log", _log, lambda out, x: (1.0 / x,)),
-        Op("sqrt", _sqrt, lambda out, x: (0.5 / out if _data(out) > 0.0 else math.inf,)),
-        Op("tanh", math.tanh, lambda out, x: (1.0 - out * out,)),
-        Op("sigmoid", _sigmoid, lambda out, x: (out * (1.0 - out),)),
-        Op("relu", lambda x: 0.0 if x <= 0.0 else x, lambda out, x: (float(_data(x) > 0.0),)),
-        Op("dot", _dot, _dot_grads),
+        Op("pow", _power_of_variable, _power_grads, lambda x, y: x**y),
+        Op("exp", _exp, lambda out, x: (out,), lambda x: x.exp()),
+        Op("log", _log, lambda out, x: (1.0 / x,), lambda x: x.log()),
+        Op("sqrt", _sqrt, _sqrt_grads, lambda x: x.sqrt()),
+        Op("tanh", math.tanh, lambda out, x: (1.0 - out * out,), lambda x: x.tanh()),
+        Op("sigmoid", _sigmoid, lambda out, x: (out * (1.0 - out),), _sigmoid_formula),
+        Op("relu", lambda x: 0.0 if x <= 0.0 else x, _relu_grads, _relu_formula),
+        Op("dot", _dot, _dot_grads, _dot),
     )
 }
 

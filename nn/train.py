@@ -69,6 +69,7 @@ def fit(
     seed: int = 0,
     progress: bool = True,
     checkpoint: PathLike | None = None,
+    compile: bool = False,
 ) -> list[float]:
     """Train `model` on (X, y) and return the mean loss of each epoch.
 
@@ -77,10 +78,16 @@ def fit(
     training with FloatingPointError naming the epoch and step; the parameters are left as they
     were after the last finite step. Ctrl-C stops after the current step, saves the checkpoint,
     says where, and returns the history so far (its last entry covers the epoch's steps done).
+    With `compile=True` each step runs one compiled graph (nn.compiled) instead of new graphs.
     """
     loss_fn = _loss_function(loss)
     _check_arguments(model, X, y, optimizer, epochs, batch_size, seed, checkpoint)
-    trainer = _Trainer(model, X, y, loss_fn, optimizer)
+    if compile:
+        from nn.compiled import CompiledTrainer  # it builds on this module
+
+        trainer: _Trainer = CompiledTrainer(model, X, y, loss_fn, optimizer)
+    else:
+        trainer = _Trainer(model, X, y, loss_fn, optimizer)
     rng = random.Random(seed)
     order = list(range(len(X)))
     steps = math.ceil(len(X) / batch_size)
@@ -181,6 +188,15 @@ class _Trainer:
                 "(try a smaller learning rate)"
             )
         _check_finite(params, "gradient", lambda p: p.grad, where)
+        self.update(where)
+        correct = sum(
+            _is_correct(p, self.y[i], self.threshold) for p, i in zip(predictions, batch)
+        )
+        return mean_loss.data, correct
+
+    def update(self, where: str) -> None:
+        """optimizer.step(), undone with FloatingPointError if a parameter becomes non-finite."""
+        params = self.optimizer.params
         before = [p.data for p in params]
         self.optimizer.step()
         try:
@@ -189,10 +205,6 @@ class _Trainer:
             for p, data in zip(params, before):
                 p.data = data
             raise
-        correct = sum(
-            _is_correct(p, self.y[i], self.threshold) for p, i in zip(predictions, batch)
-        )
-        return mean_loss.data, correct
 
 
 def _check_finite(

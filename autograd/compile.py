@@ -1,0 +1,600 @@
+"""`compile(root, inputs)`: a recorded graph written out once as straight-line Python.
+
+A training step of a fixed network records the same graph every time; only the numbers change.
+`compile` walks the graph once and writes it as a Python function with the `ast` module: forward
+lines (`v3 = v1 * v2`, each op's `formula` from the table in ops.py), then adjoint lines
+(`g1 = g3 * v2`, each op's own `local_grads` rule run on `Traced` numbers, which write code
+instead of computing). The function is compiled once and then called with new numbers.
+
+Nothing of the engine's guarantees is lost: whenever the code raises or gives a non-finite
+number anywhere, the graph is re-run through the engine, which raises the engine's own error
+(log of 0, x / 0, overflow, detect_anomaly) or returns the engine's own numbers.
+"""
+
+from __future__ import annotations
+
+import ast
+import builtins
+import math
+import numbers
+import operator
+import types
+from collections.abc import Callable, Sequence
+from typing import Any, NamedTuple, Union
+
+from autograd.engine import Value, _apply, grad, topological_order
+from autograd.modes import _switches
+from autograd.ops import OPS
+
+Number = Union["Traced", float, bool]
+
+# Python's compiler refuses expressions nested more than a few hundred deep; a longer sum is
+# split into statements of at most this height.
+MAX_HEIGHT = 48
+
+# The functions the generated code may call: math's, under the names `Traced` writes.
+_NAMESPACE: dict[str, Any] = {
+    "__builtins__": {},
+    "inf": math.inf,
+    "nan": math.nan,
+    "abs": abs,
+    "exp": math.exp,
+    "log": math.log,
+    "log1p": math.log1p,
+    "pow": math.pow,
+    "sqrt": math.sqrt,
+    "tanh": math.tanh,
+}
+
+
+# -- traced numbers: arithmetic that writes expressions ------------------------------------------
+
+
+class _Code:
+    """The statements of the function being written, and fresh names for temporaries."""
+
+    __slots__ = ("lines", "temporaries")
+
+    def __init__(self) -> None:
+        self.lines: list[ast.stmt] = []
+        self.temporaries = 0
+
+    def assign(self, name: str, value: Traced) -> Traced:
+        """`name = value` as a new line; the name, as a traced number."""
+        self.lines.append(ast.Assign([_store(name)], value.tree))
+        return Traced(ast.Name(name, ast.Load()), self)
+
+    def add_to(self, name: str, value: Traced) -> None:
+        """`name += value` as a new line."""
+        self.lines.append(ast.AugAssign(_store(name), ast.Add(), value.tree))
+
+    def low(self, value: Traced) -> Traced:
+        """`value` itself, or a temporary holding it when it is nested too deep to grow."""
+        if value.height < MAX_HEIGHT:
+            return value
+        self.temporaries += 1
+        return self.assign(f"t{self.temporaries}", value)
+
+    def expression(self, tree: ast.expr, *parts: Traced) -> Traced:
+        """A new traced number for `tree`, an expression built from `parts`."""
+        return Traced(tree, self, 1 + max((part.height for part in parts), default=0))
+
+
+def _store(name: str) -> ast.Name:
+    return ast.Name(name, ast.Store())
+
+
+def _binary(kind: ast.operator | ast.cmpop, compute: Callable[[Any, Any], Any],
+            reflected: bool = False) -> Callable[[Traced, Number], Number]:
+    """The Traced method for a binary operator: `self <op> other` (or `other <op> self`)."""
+
+    def method(self: Traced, other: Number) -> Number:
+        code = self.code
+        a, b = self, _traced(other, code)
+        if reflected:
+            a, b = b, a
+        x, y = a.constant, b.constant
+        if x is not None and y is not None:
+            folded = _fold(compute, (x, y))
+            if folded is not None:
+                return folded if isinstance(folded, bool) else _constant(folded, code)
+        if isinstance(kind, ast.Mult) and 1.0 in (x, y):
+            return b if x == 1.0 else a  # 1·v is exactly v, NaN and inf included
+        if isinstance(kind, ast.Add) and x == 0.0:
+            return b  # a sum that starts from 0.0 (as a dot does) starts from its first term
+        a, b = code.low(a), code.low(b)
+        if isinstance(kind, ast.cmpop):
+            tree: ast.expr = ast.Compare(a.tree, [kind], [b.tree])
+        else:
+            tree = ast.BinOp(a.tree, kind, b.tree)
+        return code.expression(tree, a, b)
+
+    return method
+
+
+class Traced:
+    """A number in the function being written: arithmetic on it writes an `ast` expression.
+
+    Operations on two constants are folded into a constant; a comparison of constants is a
+    plain bool, so `ops.select` picks its branch at once. `bool()` of a traced number raises:
+    a rule that branches must use `ops.select`, which becomes `a if condition else b`.
+    """
+
+    __slots__ = ("tree", "code", "height")
+
+    def __init__(self, tree: ast.expr, code: _Code, height: int = 1) -> None:
+        self.tree = tree
+        self.code = code
+        self.height = height
+
+    @property
+    def data(self) -> Traced:
+        """What `ops._data` reads: the traced number itself."""
+        return self
+
+    @property
+    def constant(self) -> float | None:
+        """The number, if this is a constant."""
+        tree = self.tree
+        if isinstance(tree, ast.Constant) and isinstance(tree.value, float):
+            return tree.value
+        return None
+
+    def __bool__(self) -> bool:
+        raise TypeError(
+            "a rule branched with `if` on a traced number; write the branch with ops.select"
+        )
+
+    def select(self, if_true: Number, if_false: Number) -> Number:
+        """`if_true if self else if_false` (lazily, as Python evaluates it)."""
+        code = self.code
+        a, b = _traced(if_true, code), _traced(if_false, code)
+        if a.constant is not None and a.constant == b.constant:
+            return a
+        test, a, b = code.low(self), code.low(a), code.low(b)
+        return code.expression(ast.IfExp(test.tree, a.tree, b.tree), test, a, b)
+
+    def _call(self, name: str, *others: Number) -> Traced:
+        """`name(self, *others)`, one of the math functions of the generated code."""
+        code = self.code
+        args = [code.low(_traced(x, code)) for x in (self, *others)]
+        numbers_ = [a.constant for a in args]
+        if None not in numbers_:
+            folded = _fold(_NAMESPACE[name], numbers_)
+            if folded is not None:
+                return _constant(folded, code)
+        return code.expression(
+            ast.Call(ast.Name(name, ast.Load()), [a.tree for a in args], []), *args
+        )
+
+    def exp(self) -> Traced:
+        return self._call("exp")
+
+    def log(self) -> Traced:
+        return self._call("log")
+
+    def log1p(self) -> Traced:
+        return self._call("log1p")
+
+    def sqrt(self) -> Traced:
+        return self._call("sqrt")
+
+    def tanh(self) -> Traced:
+        return self._call("tanh")
+
+    def __abs__(self) -> Traced:
+        return self._call("abs")
+
+    def __pow__(self, other: Number) -> Traced:
+        if _traced(other, self.code).constant == 1.0:
+            return self  # x ** 1.0 is exactly x
+        return self._call("pow", other)  # math.pow: a real number or an error, never complex
+
+    def __rpow__(self, other: Number) -> Traced:
+        return _traced(other, self.code)._call("pow", self)
+
+    def __neg__(self) -> Traced:
+        value = self.constant
+        if value is not None:
+            return _constant(-value, self.code)
+        operand = self.code.low(self)
+        return self.code.expression(ast.UnaryOp(ast.USub(), operand.tree), operand)
+
+    def __and__(self, other: Number) -> Number:
+        if isinstance(other, bool):
+            return self if other else False
+        code = self.code
+        a, b = code.low(self), code.low(_traced(other, code))
+        return code.expression(ast.BoolOp(ast.And(), [a.tree, b.tree]), a, b)
+
+    __rand__ = __and__
+    __add__ = _binary(ast.Add(), operator.add)
+    __radd__ = _binary(ast.Add(), operator.add, reflected=True)
+    __sub__ = _binary(ast.Sub(), operator.sub)
+    __rsub__ = _binary(ast.Sub(), operator.sub, reflected=True)
+    __mul__ = _binary(ast.Mult(), operator.mul)
+    __rmul__ = _binary(ast.Mult(), operator.mul, reflected=True)
+    __truediv__ = _binary(ast.Div(), operator.truediv)
+    __rtruediv__ = _binary(ast.Div(), operator.truediv, reflected=True)
+    __lt__ = _binary(ast.Lt(), operator.lt)
+    __le__ = _binary(ast.LtE(), operator.le)
+    __gt__ = _binary(ast.Gt(), operator.gt)
+    __ge__ = _binary(ast.GtE(), operator.ge)
+    __eq__ = _binary(ast.Eq(), operator.eq)  # type: ignore[assignment]
+    __ne__ = _binary(ast.NotEq(), operator.ne)  # type: ignore[assignment]
+    __hash__ = None  # type: ignore[assignment]  # == writes a comparison, so no hashing
+
+
+def _traced(x: Number, code: _Code) -> Traced:
+    """A traced number for `x`: itself, or a constant for a plain number."""
+    if isinstance(x, Traced):
+        return x
+    if isinstance(x, bool) or not isinstance(x, numbers.Real):
+        raise TypeError(f"a rule gave {type(x).__name__} {x!r} where a number was expected")
+    return _constant(float(x), code)
+
+
+def _constant(x: float, code: _Code) -> Traced:
+    """A number written into the code (inf and nan by name: they have no literal)."""
+    if math.isfinite(x):
+        return Traced(ast.Constant(x), code)
+    name = ast.Name("nan" if math.isnan(x) else "inf", ast.Load())
+    return Traced(ast.UnaryOp(ast.USub(), name) if x < 0.0 else name, code, 2)
+
+
+def _fold(compute: Callable[..., Any], args: Sequence[Any]) -> Any:
+    """`compute(*args)` on constants, or None where Python raises (the generated code will too)."""
+    try:
+        result = compute(*args)
+    except (ArithmeticError, ValueError):
+        return None
+    return result if isinstance(result, (float, bool)) else None
+
+
+# -- a recorded graph as forward and adjoint lines -------------------------------------------------
+
+
+class _Graph:
+    """What the generated code computes: the graph's nodes in order and the role of each leaf.
+
+    `variables` are the leaves to differentiate by (their gradients are returned), `data` the
+    leaves whose numbers change from call to call without a gradient; every other leaf, and
+    every node computed from such leaves only, is a constant written into the code.
+    """
+
+    __slots__ = ("root", "order", "index", "variables", "data")
+
+    def __init__(self, root: Value, variables: Sequence[Value], data: Sequence[Value],
+                 what: str) -> None:
+        if not isinstance(root, Value):
+            raise TypeError(f"{what}: root must be a Value, got {type(root).__name__} {root!r}")
+        self.root = root
+        self.order = topological_order(root)
+        self.index = {node: k for k, node in enumerate(self.order, start=1)}
+        self.variables = _leaves(variables, what, "inputs")
+        self.data = _leaves(data, what, "data")
+        if not self.variables.keys().isdisjoint(self.data):
+            raise ValueError(f"{what}: a leaf is both an input and data")
+
+    def name(self, node: Value) -> str:
+        return f"v{self.index[node]}"
+
+
+def _leaves(values: Sequence[Value], what: str, kind: str) -> dict[Value, int]:
+    """{leaf: its position} for a list of distinct leaf Values, or an error naming the bad one."""
+    if isinstance(values, Value) or not isinstance(values, Sequence):
+        raise TypeError(f"{what}: {kind} must be a list of leaf Values, got {values!r}")
+    positions: dict[Value, int] = {}
+    for i, x in enumerate(values):
+        if not isinstance(x, Value):
+            raise TypeError(f"{what}: {kind}[{i}] must be a Value, got {type(x).__name__} {x!r}")
+        if x.inputs:
+            raise ValueError(
+                f"{what}: {kind}[{i}] ({x!r}) is not a leaf: it is computed by {x.op!r}; "
+                "compile differentiates by leaves only"
+            )
+        if x in positions:
+            raise ValueError(f"{what}: {kind}[{i}] ({x!r}) appears twice")
+        positions[x] = i
+    return positions
+
+
+class _Written(NamedTuple):
+    """The generated lines' results: the root's value, the variables' gradients, the check."""
+
+    values: dict[Value, Traced]
+    grads: list[Traced]
+    check: list[Traced]  # every number computed; their sum is finite when all of them are
+
+
+def _write(graph: _Graph, code: _Code, seed: Traced, totals: bool) -> _Written:
+    """Append the forward lines, then the adjoint lines, of `graph` to `code`.
+
+    With `totals`, each variable's gradient is added to a running total named after it
+    (`g1 += ...`, set to 0 before), as when the lines run once per example of a batch.
+    """
+    value: dict[Value, Traced] = {}
+    computed: list[Traced] = []
+    active: set[Value] = set()  # nodes whose number changes from call to call
+    wanted: set[Value] = set()  # nodes that lead to a variable, so need an adjoint
+    for node in graph.order:
+        if node in graph.variables or node in graph.data:
+            value[node] = Traced(ast.Name(graph.name(node), ast.Load()), code)
+            active.add(node)
+            if node in graph.variables:
+                wanted.add(node)
+        elif not node.inputs or active.isdisjoint(node.inputs):
+            value[node] = _constant(node.data, code)
+        else:
+            result = _traced(_rule(node, "formula", [value[x] for x in node.inputs]), code)
+            value[node] = code.assign(graph.name(node), result)
+            computed.append(value[node])
+            active.add(node)
+            if not wanted.isdisjoint(node.inputs):
+                wanted.add(node)
+    adjoint: dict[Value, Traced] = {}
+
+    def add(node: Value, contribution: Traced) -> None:
+        name = f"g{graph.index[node]}"
+        if node in adjoint or (totals and node in graph.variables):
+            code.add_to(name, contribution)
+        else:
+            code.assign(name, contribution)
+        adjoint[node] = Traced(ast.Name(name, ast.Load()), code)
+
+    root = graph.root
+    if root in wanted:
+        if totals and root in graph.variables:
+            add(root, seed)
+        else:
+            adjoint[root] = seed
+    for node in reversed(graph.order):
+        if node not in wanted or not node.inputs:
+            continue
+        upstream = adjoint[node]
+        local_grads = _rule(node, "local_grads", [value[node], *(value[x] for x in node.inputs)])
+        for x, local in zip(node.inputs, local_grads):
+            if x in wanted:
+                add(x, _traced(upstream * local, code))  # the chain rule, one edge at a time
+    zero = _constant(0.0, code)
+    grads = [adjoint.get(x, zero) for x in graph.variables]
+    return _Written(value, grads, computed)
+
+
+def _rule(node: Value, field: str, operands: list[Traced]) -> Any:
+    """The op's `formula` or `local_grads` run on traced operands, or a clear error."""
+    op = OPS.get(node.op)
+    rule = getattr(op, field, None)
+    if rule is None:
+        raise ValueError(f"compile: the op {node.op!r} has no {field} in autograd.ops.OPS")
+    try:
+        return rule(*operands)
+    except TypeError as error:
+        raise ValueError(
+            f"compile: the {field} of op {node.op!r} cannot run on traced numbers: {error}"
+        ) from error
+
+
+def _sum(terms: Sequence[Traced], code: _Code) -> Traced:
+    """t_1 + t_2 + ... (0.0 for none), split into statements where it grows deep."""
+    total = _constant(0.0, code)
+    for term in terms:
+        total = _traced(total + term, code)
+    return total
+
+
+def _function(name: str, arguments: list[str], docstring: str,
+              code: _Code) -> tuple[Callable[..., Any], str]:
+    """`def name(arguments): docstring; code.lines`, compiled, and its source (not the tree)."""
+    definition = ast.FunctionDef(
+        name=name,
+        args=ast.arguments(
+            posonlyargs=[], args=[ast.arg(a) for a in arguments], vararg=None, kwonlyargs=[],
+            kw_defaults=[], kwarg=None, defaults=[],
+        ),
+        body=[ast.Expr(ast.Constant(docstring)), *code.lines],
+        decorator_list=[],
+        returns=None,
+        type_comment=None,
+    )
+    tree = ast.fix_missing_locations(ast.Module([definition], type_ignores=[]))
+    module = builtins.compile(tree, f"<chainrule: {name}>", "exec")
+    function_code = next(c for c in module.co_consts if isinstance(c, types.CodeType))
+    return types.FunctionType(function_code, dict(_NAMESPACE), name), ast.unparse(tree)
+
+
+def _unpack(names: list[str], argument: str) -> ast.stmt:
+    """`n1, n2, ... = argument`."""
+    target = ast.Tuple([_store(n) for n in names], ast.Store())
+    return ast.Assign([target], ast.Name(argument, ast.Load()))
+
+
+def _labels(graph: _Graph, written: _Written) -> str:
+    """One line per labelled node of the code: `v3 = z_1^2`, to find the graph's names in it."""
+    named = [
+        f"{graph.name(node)} = {node.label}"
+        for node in graph.order
+        if node.label and isinstance(written.values[node].tree, ast.Name)
+    ]
+    return "\n    ".join(named) if named else "(no labels)"
+
+
+# -- compile(root, inputs) ----------------------------------------------------------------------
+
+
+class CompiledGraph:
+    """A recorded graph as a Python function: `f(values)` → (root's value, d root/d inputs).
+
+    `f.source` is the generated code: forward lines `v_i = ...`, then adjoint lines
+    `g_i = ...` (g_i = d root/d v_i), edge by edge as backward() visits them.
+    """
+
+    __slots__ = ("source", "_function", "_replay")
+
+    def __init__(self, root: Value, inputs: Sequence[Value]) -> None:
+        graph = _Graph(root, inputs, [], "compile")
+        code = _Code()
+        names = [graph.name(x) if x in graph.index else "_" for x in graph.variables]
+        if names:
+            code.lines.append(_unpack(names, "values"))
+        written = _write(graph, code, _constant(1.0, code), totals=False)
+        check = _sum([*written.check, *written.grads], code)
+        code.lines.append(ast.Return(ast.Tuple(
+            [written.values[graph.root].tree, ast.List([g.tree for g in written.grads], ast.Load()),
+             check.tree], ast.Load())))
+        root_name = graph.name(graph.root)
+        docstring = (
+            f"{root_name} and its gradient [g_i = d {root_name}/d v_i for each input v_i], "
+            "written out from the recorded graph by autograd.compile.\n\n    Labels:\n    "
+            f"{_labels(graph, written)}\n    "
+        )
+        self._function, self.source = _function("compiled_graph", ["values"], docstring, code)
+        self._replay = _Replay(graph)
+
+    def __call__(self, values: Sequence[float]) -> tuple[float, list[float]]:
+        """The root's value and its gradient by each input, for these input values."""
+        numbers_ = _numbers(values, self._replay.inputs)
+        if not _switches.checking:  # detect_anomaly checks every edge: only the engine does
+            try:
+                value, grads, check = self._function(numbers_)
+            except (ArithmeticError, ValueError):
+                pass
+            else:
+                if math.isfinite(check):
+                    return value, grads
+        return self._replay(numbers_)
+
+    def __repr__(self) -> str:
+        return f"CompiledGraph({self._replay.inputs} inputs, {self.source.count(chr(10))} lines)"
+
+
+def compile(root: Value, inputs: Sequence[Value]) -> CompiledGraph:
+    """The graph recorded under `root` as a function of the leaves `inputs` (see CompiledGraph).
+
+    Every other leaf is a constant. `f(values)` gives the same value and gradients as a fresh
+    graph's backward() would, and raises the same errors where the engine raises.
+    """
+    return CompiledGraph(root, inputs)
+
+
+def _numbers(values: Sequence[float], count: int) -> list[float]:
+    """`values` as floats, or an error naming the bad one or the wrong count."""
+    if isinstance(values, (str, bytes)) or not isinstance(values, Sequence):
+        raise TypeError(f"compiled graph: values must be a list of numbers, got {values!r}")
+    if len(values) != count:
+        raise ValueError(
+            f"compiled graph: expected {count} values (one per input), got {len(values)}"
+        )
+    result: list[float] = []
+    for i, x in enumerate(values):
+        if isinstance(x, bool) or not isinstance(x, numbers.Real):
+            raise TypeError(
+                f"compiled graph: values[{i}] must be a real number, got {type(x).__name__} {x!r}"
+            )
+        result.append(float(x))
+    return result
+
+
+class _Replay:
+    """The graph's shape, kept to rebuild it with the engine for new numbers (no tree, no nodes).
+
+    Each step is (op name, input positions) for a node, or (position of its input value, the
+    constant's data) for a leaf.
+    """
+
+    __slots__ = ("inputs", "steps", "slots")
+
+    def __init__(self, graph: _Graph) -> None:
+        self.inputs = len(graph.variables)
+        self.slots = [graph.index.get(x, 0) - 1 for x in graph.variables]
+        self.steps: list[tuple[str, tuple[int, ...], float]] = [
+            (node.op, tuple(graph.index[x] - 1 for x in node.inputs), node.data)
+            for node in graph.order
+        ]
+
+    def __call__(self, values: list[float]) -> tuple[float, list[float]]:
+        """The graph built again by the engine and its backward: the engine's numbers or error."""
+        slot_value = {slot: x for slot, x in zip(self.slots, values) if slot >= 0}
+        nodes: list[Value] = []
+        recording = _switches.recording
+        _switches.recording = True  # f(values) gives gradients inside no_grad() too
+        try:
+            for k, (op, inputs, data) in enumerate(self.steps):
+                if not inputs:
+                    nodes.append(Value(slot_value.get(k, data)))
+                    continue
+                operands = tuple(nodes[i] for i in inputs)
+                nodes.append(_apply(OPS[op], operands, [x.data for x in operands]))
+        finally:
+            _switches.recording = recording
+        leaves = [nodes[slot] if slot >= 0 else Value(x) for slot, x in zip(self.slots, values)]
+        return nodes[-1].data, grad(nodes[-1], leaves)
+
+
+# -- many evaluations of one graph, summed: a mini-batch -------------------------------------------
+
+
+class CompiledBatch:
+    """One example's graph compiled to run over many examples and sum (a mini-batch's loss).
+
+    `f(variable_values, rows, seed)` runs the graph once per row (the values of the `data`
+    leaves), adding up the root's values and `seed` × the gradients by the variables; it
+    returns (total, gradients, outputs) with the values of the `outputs` nodes per row, or None
+    when the code failed or met a non-finite number: then the engine must run the batch.
+    """
+
+    __slots__ = ("source", "_function")
+
+    def __init__(self, root: Value, variables: Sequence[Value], data: Sequence[Value],
+                 outputs: Sequence[Value]) -> None:
+        graph = _Graph(root, variables, data, "compile_batch")
+        for i, node in enumerate(outputs):
+            if node not in graph.index:
+                raise ValueError(f"compile_batch: outputs[{i}] ({node!r}) is not in the graph")
+        body = _Code()
+        seed = Traced(ast.Name("seed", ast.Load()), body)
+        written = _write(graph, body, seed, totals=True)
+        body.add_to("total", written.values[graph.root])
+        body.add_to("check", _sum(written.check, body))
+        body.lines.append(ast.Expr(ast.Call(
+            ast.Attribute(ast.Name("outputs", ast.Load()), "append", ast.Load()),
+            [ast.Tuple([written.values[n].tree for n in outputs], ast.Load())],
+            [])))
+        code = _Code()
+        in_graph = [x for x in graph.variables if x in graph.index]
+        if in_graph:
+            code.lines.append(_unpack(
+                [graph.name(x) if x in graph.index else "_" for x in graph.variables],
+                "variables"))
+            code.lines.append(ast.Assign(
+                [_store(f"g{graph.index[x]}") for x in in_graph], ast.Constant(0.0)))
+        code.lines.append(ast.Assign([_store("total"), _store("check")], ast.Constant(0.0)))
+        code.lines.append(ast.Assign([_store("outputs")], ast.List([], ast.Load())))
+        row = ast.Tuple([_store(graph.name(x)) for x in graph.data], ast.Store())
+        code.lines.append(ast.For(row, ast.Name("rows", ast.Load()), body.lines, [], None))
+        check = _sum([Traced(ast.Name("check", ast.Load()), code), *written.grads], code)
+        code.lines.append(ast.Return(ast.Tuple(
+            [ast.Name("total", ast.Load()),
+             ast.List([g.tree for g in written.grads], ast.Load()),
+             ast.Name("outputs", ast.Load()), check.tree], ast.Load())))
+        docstring = (
+            "The sum over rows of the recorded graph's root, its gradient by the variables "
+            "(times seed), and the outputs of each row, written out by autograd.compile.\n\n"
+            f"    Labels:\n    {_labels(graph, written)}\n    "
+        )
+        arguments = ["variables", "rows", "seed"]
+        self._function, self.source = _function("compiled_batch", arguments, docstring, code)
+
+    def __call__(self, variables: Sequence[float], rows: Sequence[Sequence[float]],
+                 seed: float) -> tuple[float, list[float], list[tuple[float, ...]]] | None:
+        try:
+            total, grads, outputs, check = self._function(variables, rows, seed)
+        except (ArithmeticError, ValueError):
+            return None
+        return (total, grads, outputs) if math.isfinite(check) else None
+
+
+def compile_batch(root: Value, variables: Sequence[Value], data: Sequence[Value],
+                  outputs: Sequence[Value] = ()) -> CompiledBatch:
+    """The graph under `root` compiled to run once per row of `data` values (see CompiledBatch)."""
+    return CompiledBatch(root, variables, data, outputs)

@@ -20,7 +20,7 @@ import numbers
 import operator
 import types
 from collections.abc import Callable, Sequence
-from typing import Any, NamedTuple, Union
+from typing import Any, NamedTuple, TypeVar, Union
 
 from autograd.engine import Value, _apply, grad, topological_order
 from autograd.modes import _switches
@@ -61,12 +61,12 @@ class _Code:
 
     def assign(self, name: str, value: Traced) -> Traced:
         """`name = value` as a new line; the name, as a traced number."""
-        self.lines.append(ast.Assign([_store(name)], value.tree))
-        return Traced(ast.Name(name, ast.Load()), self)
+        self.lines.append(_at(ast.Assign([_store(name)], value.tree)))
+        return _name(name, self)
 
     def add_to(self, name: str, value: Traced) -> None:
         """`name += value` as a new line."""
-        self.lines.append(ast.AugAssign(_store(name), ast.Add(), value.tree))
+        self.lines.append(_add_to(name, value))
 
     def low(self, value: Traced) -> Traced:
         """`value` itself, or a temporary holding it when it is nested too deep to grow."""
@@ -77,11 +77,38 @@ class _Code:
 
     def expression(self, tree: ast.expr, *parts: Traced) -> Traced:
         """A new traced number for `tree`, an expression built from `parts`."""
-        return Traced(tree, self, 1 + max((part.height for part in parts), default=0))
+        height = 1
+        for part in parts:
+            if part.height >= height:
+                height = part.height + 1
+        return Traced(tree, self, height)
+
+
+def _add_to(name: str, value: Traced) -> ast.stmt:
+    return _at(ast.AugAssign(_store(name), ast.Add(), value.tree))
 
 
 def _store(name: str) -> ast.Name:
-    return ast.Name(name, ast.Store())
+    return _at(ast.Name(name, ast.Store()))
+
+
+def _load(name: str) -> ast.Name:
+    return _at(ast.Name(name, ast.Load()))
+
+
+def _name(name: str, code: _Code) -> Traced:
+    """The variable `name` of the generated code, as a traced number."""
+    return Traced(_load(name), code)
+
+
+Located = TypeVar("Located", bound=Union[ast.stmt, ast.expr, ast.arg])
+
+
+def _at(node: Located) -> Located:
+    """`node` placed at line 1 (the code has no source file: every node needs a position)."""
+    node.lineno = 1
+    node.col_offset = 0
+    return node
 
 
 def _binary(kind: ast.operator | ast.cmpop, compute: Callable[[Any, Any], Any],
@@ -123,7 +150,7 @@ class Traced:
     __slots__ = ("tree", "code", "height")
 
     def __init__(self, tree: ast.expr, code: _Code, height: int = 1) -> None:
-        self.tree = tree
+        self.tree = _at(tree)
         self.code = code
         self.height = height
 
@@ -164,7 +191,7 @@ class Traced:
             if folded is not None:
                 return _constant(folded, code)
         return code.expression(
-            ast.Call(ast.Name(name, ast.Load()), [a.tree for a in args], []), *args
+            ast.Call(_load(name), [a.tree for a in args], []), *args
         )
 
     def exp(self) -> Traced:
@@ -238,7 +265,7 @@ def _constant(x: float, code: _Code) -> Traced:
     """A number written into the code (inf and nan by name: they have no literal)."""
     if math.isfinite(x):
         return Traced(ast.Constant(x), code)
-    name = ast.Name("nan" if math.isnan(x) else "inf", ast.Load())
+    name = _load("nan" if math.isnan(x) else "inf")
     return Traced(ast.UnaryOp(ast.USub(), name) if x < 0.0 else name, code, 2)
 
 
@@ -304,7 +331,11 @@ class _Written(NamedTuple):
 
     values: dict[Value, Traced]
     grads: list[Traced]
-    check: list[Traced]  # every number computed; their sum is finite when all of them are
+    check: list[Traced]  # every number computed, and the data: finite if their sum is
+
+    def variables(self, graph: _Graph) -> list[Traced]:
+        """The variables' values (checked once per call, as they do not change per row)."""
+        return [self.values[x] for x in graph.variables if x in graph.index]
 
 
 def _write(graph: _Graph, code: _Code, seed: Traced, totals: bool) -> _Written:
@@ -319,7 +350,7 @@ def _write(graph: _Graph, code: _Code, seed: Traced, totals: bool) -> _Written:
     wanted: set[Value] = set()  # nodes that lead to a variable, so need an adjoint
     for node in graph.order:
         if node in graph.variables or node in graph.data:
-            value[node] = Traced(ast.Name(graph.name(node), ast.Load()), code)
+            value[node] = _name(graph.name(node), code)
             active.add(node)
             if node in graph.variables:
                 wanted.add(node)
@@ -332,33 +363,60 @@ def _write(graph: _Graph, code: _Code, seed: Traced, totals: bool) -> _Written:
             active.add(node)
             if not wanted.isdisjoint(node.inputs):
                 wanted.add(node)
-    adjoint: dict[Value, Traced] = {}
+    computed.extend(value[x] for x in graph.data if x in graph.index)
+    checked = {graph.name(x) for x in graph.variables if x in graph.index}
+    checked.update(t.tree.id for t in computed if isinstance(t.tree, ast.Name))
+    terms: dict[Value, list[Traced]] = {}  # the contributions to each adjoint, in sweep order
 
-    def add(node: Value, contribution: Traced) -> None:
-        name = f"g{graph.index[node]}"
-        if node in adjoint or (totals and node in graph.variables):
-            code.add_to(name, contribution)
-        else:
-            code.assign(name, contribution)
-        adjoint[node] = Traced(ast.Name(name, ast.Load()), code)
+    def adjoint(node: Value) -> Traced:
+        """g_k = the sum of node k's contributions, once all of them are in (see `_sum`).
 
-    root = graph.root
-    if root in wanted:
-        if totals and root in graph.variables:
-            add(root, seed)
-        else:
-            adjoint[root] = seed
+        A lone contribution that is already a name (what `+` passes down) is used as it is.
+        """
+        contributions = terms.pop(node)
+        if len(contributions) == 1 and isinstance(contributions[0].tree, ast.Name):
+            return contributions[0]
+        return code.assign(f"g{graph.index[node]}", _sum(contributions, code))
+
     for node in reversed(graph.order):
         if node not in wanted or not node.inputs:
             continue
-        upstream = adjoint[node]
+        upstream = seed if node is graph.root else adjoint(node)
         local_grads = _rule(node, "local_grads", [value[node], *(value[x] for x in node.inputs)])
+        totals_lines: list[ast.stmt] = []
         for x, local in zip(node.inputs, local_grads):
-            if x in wanted:
-                add(x, _traced(upstream * local, code))  # the chain rule, one edge at a time
-    zero = _constant(0.0, code)
-    grads = [adjoint.get(x, zero) for x in graph.variables]
+            if x not in wanted:
+                continue
+            contribution = _traced(upstream * local, code)  # the chain rule, one edge at a time
+            if totals and x in graph.variables:
+                totals_lines.append(_add_to(f"g{graph.index[x]}", contribution))
+            else:
+                terms.setdefault(x, []).append(contribution)
+        if len(totals_lines) > 1 and all(_is_checked(_traced(d, code), checked)
+                                         for d in local_grads):
+            # 0 × a finite local derivative adds nothing: skip the edges (a dead ReLU's z)
+            test = _at(ast.Compare(upstream.tree, [ast.NotEq()], [_at(ast.Constant(0.0))]))
+            code.lines.append(_at(ast.If(test, totals_lines, [])))
+        else:
+            code.lines.extend(totals_lines)
+    grads = []
+    for x in graph.variables:
+        if totals or x not in wanted:
+            grads.append(_name(f"g{graph.index[x]}", code)
+                         if totals and x in graph.index else _constant(0.0, code))
+        elif x is graph.root:
+            grads.append(seed)
+        else:
+            grads.append(adjoint(x))
     return _Written(value, grads, computed)
+
+
+def _is_checked(local: Traced, checked: set[str]) -> bool:
+    """Is this local derivative a finite constant or a number the check sums (so finite)?"""
+    tree = local.tree
+    if isinstance(tree, ast.Name):
+        return tree.id in checked
+    return local.constant is not None and math.isfinite(local.constant)
 
 
 def _rule(node: Value, field: str, operands: list[Traced]) -> Any:
@@ -389,24 +447,33 @@ def _function(name: str, arguments: list[str], docstring: str,
     definition = ast.FunctionDef(
         name=name,
         args=ast.arguments(
-            posonlyargs=[], args=[ast.arg(a) for a in arguments], vararg=None, kwonlyargs=[],
+            posonlyargs=[], args=[_at(ast.arg(a)) for a in arguments], vararg=None, kwonlyargs=[],
             kw_defaults=[], kwarg=None, defaults=[],
         ),
-        body=[ast.Expr(ast.Constant(docstring)), *code.lines],
+        body=[_at(ast.Expr(_at(ast.Constant(docstring)))), *code.lines],
         decorator_list=[],
         returns=None,
         type_comment=None,
     )
-    tree = ast.fix_missing_locations(ast.Module([definition], type_ignores=[]))
+    tree = ast.Module([_at(definition)], type_ignores=[])
     module = builtins.compile(tree, f"<chainrule: {name}>", "exec")
     function_code = next(c for c in module.co_consts if isinstance(c, types.CodeType))
     return types.FunctionType(function_code, dict(_NAMESPACE), name), ast.unparse(tree)
 
 
+def _list(items: list[Traced]) -> ast.expr:
+    return _at(ast.List([x.tree for x in items], ast.Load()))
+
+
+def _return(*values: ast.expr) -> ast.stmt:
+    """`return value_1, value_2, ...`."""
+    return _at(ast.Return(_at(ast.Tuple(list(values), ast.Load()))))
+
+
 def _unpack(names: list[str], argument: str) -> ast.stmt:
     """`n1, n2, ... = argument`."""
-    target = ast.Tuple([_store(n) for n in names], ast.Store())
-    return ast.Assign([target], ast.Name(argument, ast.Load()))
+    target = _at(ast.Tuple([_store(n) for n in names], ast.Store()))
+    return _at(ast.Assign([target], _load(argument)))
 
 
 def _labels(graph: _Graph, written: _Written) -> str:
@@ -438,10 +505,9 @@ class CompiledGraph:
         if names:
             code.lines.append(_unpack(names, "values"))
         written = _write(graph, code, _constant(1.0, code), totals=False)
-        check = _sum([*written.check, *written.grads], code)
-        code.lines.append(ast.Return(ast.Tuple(
-            [written.values[graph.root].tree, ast.List([g.tree for g in written.grads], ast.Load()),
-             check.tree], ast.Load())))
+        check = _sum([*written.check, *written.variables(graph), *written.grads], code)
+        code.lines.append(_return(
+            written.values[graph.root].tree, _list(written.grads), check.tree))
         root_name = graph.name(graph.root)
         docstring = (
             f"{root_name} and its gradient [g_i = d {root_name}/d v_i for each input v_i], "
@@ -552,31 +618,31 @@ class CompiledBatch:
             if node not in graph.index:
                 raise ValueError(f"compile_batch: outputs[{i}] ({node!r}) is not in the graph")
         body = _Code()
-        seed = Traced(ast.Name("seed", ast.Load()), body)
+        seed = _name("seed", body)
         written = _write(graph, body, seed, totals=True)
         body.add_to("total", written.values[graph.root])
         body.add_to("check", _sum(written.check, body))
-        body.lines.append(ast.Expr(ast.Call(
-            ast.Attribute(ast.Name("outputs", ast.Load()), "append", ast.Load()),
-            [ast.Tuple([written.values[n].tree for n in outputs], ast.Load())],
-            [])))
+        append = _at(ast.Attribute(_load("outputs"), "append", ast.Load()))
+        row_outputs = _at(ast.Tuple([written.values[n].tree for n in outputs], ast.Load()))
+        body.lines.append(_at(ast.Expr(_at(ast.Call(append, [row_outputs], [])))))
         code = _Code()
         in_graph = [x for x in graph.variables if x in graph.index]
         if in_graph:
             code.lines.append(_unpack(
                 [graph.name(x) if x in graph.index else "_" for x in graph.variables],
                 "variables"))
-            code.lines.append(ast.Assign(
-                [_store(f"g{graph.index[x]}") for x in in_graph], ast.Constant(0.0)))
-        code.lines.append(ast.Assign([_store("total"), _store("check")], ast.Constant(0.0)))
-        code.lines.append(ast.Assign([_store("outputs")], ast.List([], ast.Load())))
-        row = ast.Tuple([_store(graph.name(x)) for x in graph.data], ast.Store())
-        code.lines.append(ast.For(row, ast.Name("rows", ast.Load()), body.lines, [], None))
-        check = _sum([Traced(ast.Name("check", ast.Load()), code), *written.grads], code)
-        code.lines.append(ast.Return(ast.Tuple(
-            [ast.Name("total", ast.Load()),
-             ast.List([g.tree for g in written.grads], ast.Load()),
-             ast.Name("outputs", ast.Load()), check.tree], ast.Load())))
+            code.lines.append(_at(ast.Assign(
+                [_store(f"g{graph.index[x]}") for x in in_graph], _at(ast.Constant(0.0)))))
+        code.lines.append(_at(ast.Assign([_store("total"), _store("check")],
+                                         _at(ast.Constant(0.0)))))
+        code.lines.append(_at(ast.Assign([_store("outputs")], _list([]))))
+        row = _at(ast.Tuple([_store(graph.name(x)) for x in graph.data], ast.Store()))
+        code.lines.append(_at(ast.For(row, _load("rows"), body.lines, [], None)))
+        check = _sum(
+            [_name("check", code), *written.variables(graph),
+             *written.grads], code)
+        code.lines.append(_return(
+            _load("total"), _list(written.grads), _load("outputs"), check.tree))
         docstring = (
             "The sum over rows of the recorded graph's root, its gradient by the variables "
             "(times seed), and the outputs of each row, written out by autograd.compile.\n\n"

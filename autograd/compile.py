@@ -101,7 +101,31 @@ def _name(name: str, code: _Code) -> Traced:
     return Traced(_load(name), code)
 
 
-Located = TypeVar("Located", bound=Union[ast.stmt, ast.expr, ast.arg])
+def _product(a: Traced, b: Traced) -> Number | None:
+    """a·b written more simply where that is exact (NaN and inf included), else None.
+
+    1·v is v, −1·v is −v, and v·(c1 if t else c2) is (v·c1 if t else v·c2) for a name or a
+    constant v: a relu's local derivative times its upstream becomes `g if z > 0 else g * 0.0`.
+    """
+    for u, v in ((a, b), (b, a)):
+        if u.constant == 1.0:
+            return v
+        if u.constant == -1.0:
+            return -v
+        tree = v.tree
+        if (
+            isinstance(tree, ast.IfExp)
+            and isinstance(u.tree, (ast.Name, ast.Constant))
+            and isinstance(tree.body, ast.Constant)
+            and isinstance(tree.orelse, ast.Constant)
+        ):
+            code = u.code
+            test = Traced(tree.test, code, v.height - 1)
+            return test.select(u * Traced(tree.body, code), u * Traced(tree.orelse, code))
+    return None
+
+
+Located = TypeVar("Located", bound=ast.stmt | ast.expr | ast.arg)
 
 
 def _at(node: Located) -> Located:
@@ -125,8 +149,10 @@ def _binary(kind: ast.operator | ast.cmpop, compute: Callable[[Any, Any], Any],
             folded = _fold(compute, (x, y))
             if folded is not None:
                 return folded if isinstance(folded, bool) else _constant(folded, code)
-        if isinstance(kind, ast.Mult) and 1.0 in (x, y):
-            return b if x == 1.0 else a  # 1·v is exactly v, NaN and inf included
+        if isinstance(kind, ast.Mult):
+            simpler = _product(a, b)
+            if simpler is not None:
+                return simpler
         if isinstance(kind, ast.Add) and x == 0.0:
             return b  # a sum that starts from 0.0 (as a dot does) starts from its first term
         a, b = code.low(a), code.low(b)

@@ -9,6 +9,7 @@
 """
 
 from autograd.check import gradcheck
+from autograd.compile import CompiledGraph, compile  # noqa: I001  (after the modules it uses)
 from autograd.engine import (
     Value,
     as_value,
@@ -30,9 +31,11 @@ relu = function("relu")
 
 __all__ = [
     "OPS",
+    "CompiledGraph",
     "Op",
     "Value",
     "as_value",
+    "compile",
     "cycle_collector_paused",
     "detect_anomaly",
     "dot",

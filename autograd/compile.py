@@ -18,6 +18,7 @@ import builtins
 import math
 import numbers
 import operator
+import textwrap
 import types
 from collections.abc import Callable, Sequence
 from typing import Any, NamedTuple, TypeVar, Union
@@ -502,14 +503,22 @@ def _unpack(names: list[str], argument: str) -> ast.stmt:
     return _at(ast.Assign([target], _load(argument)))
 
 
-def _labels(graph: _Graph, written: _Written) -> str:
-    """One line per labelled node of the code: `v3 = z_1^2`, to find the graph's names in it."""
-    named = [
+def _docstring(summary: str, graph: _Graph, written: _Written) -> str:
+    """The generated function's docstring: what it returns, how to read it, the graph's labels."""
+    root = graph.name(graph.root)
+    labels = ", ".join(
         f"{graph.name(node)} = {node.label}"
         for node in graph.order
         if node.label and isinstance(written.values[node].tree, ast.Name)
+    )
+    lines = [
+        summary,
+        "",
+        "Forward lines compute each node v_i (its op's formula in autograd.ops), in the order",
+        f"backward() sorts them; adjoint lines compute g_i = d {root} / d v_i, edge by edge.",
+        *textwrap.wrap(f"Labels: {labels or '(none)'}", 92),
     ]
-    return "\n    ".join(named) if named else "(no labels)"
+    return "\n    ".join(lines) + "\n    "
 
 
 # -- compile(root, inputs) ----------------------------------------------------------------------
@@ -532,14 +541,13 @@ class CompiledGraph:
             code.lines.append(_unpack(names, "values"))
         written = _write(graph, code, _constant(1.0, code), totals=False)
         check = _sum([*written.check, *written.variables(graph), *written.grads], code)
+        check = code.assign("check", check)  # finite only if every number above is
         code.lines.append(_return(
             written.values[graph.root].tree, _list(written.grads), check.tree))
         root_name = graph.name(graph.root)
-        docstring = (
-            f"{root_name} and its gradient [g_i = d {root_name}/d v_i for each input v_i], "
-            "written out from the recorded graph by autograd.compile.\n\n    Labels:\n    "
-            f"{_labels(graph, written)}\n    "
-        )
+        docstring = _docstring(
+            f"{root_name} and its gradient by each input, written out by autograd.compile.",
+            graph, written)
         self._function, self.source = _function("compiled_graph", ["values"], docstring, code)
         self._replay = _Replay(graph)
 
@@ -667,13 +675,12 @@ class CompiledBatch:
         check = _sum(
             [_name("check", code), *written.variables(graph),
              *written.grads], code)
+        check = code.assign("check", check)
         code.lines.append(_return(
             _load("total"), _list(written.grads), _load("outputs"), check.tree))
-        docstring = (
-            "The sum over rows of the recorded graph's root, its gradient by the variables "
-            "(times seed), and the outputs of each row, written out by autograd.compile.\n\n"
-            f"    Labels:\n    {_labels(graph, written)}\n    "
-        )
+        docstring = _docstring(
+            "Sums over the rows: the root, seed × its gradient by each variable; and the outputs.",
+            graph, written)
         arguments = ["variables", "rows", "seed"]
         self._function, self.source = _function("compiled_batch", arguments, docstring, code)
 

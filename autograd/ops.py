@@ -10,8 +10,9 @@ Each entry is an `Op`:
   graph of the derivative so it can be differentiated again) and on the traced numbers of
   `autograd.compile`; a branch on the numbers goes through `select`, never an `if`;
 - `formula(*xs)` is the forward as plain arithmetic and math calls (`x.exp()`), without the
-  domain checks: `autograd.compile` writes it out as code (and re-runs the engine, checks and
-  all, whenever that code fails or gives a non-finite number).
+  checks, for `autograd.compile` to write out as code. Wherever `forward` refuses its inputs,
+  `formula` must raise or give a non-finite number (math.log(0) raises, x/0 raises, inf·0 is
+  NaN): the compiled code then re-runs the engine, which raises forward's own error.
 
 Adding an op is one entry in `OPS` (and a method on `Value` that calls it).
 """
@@ -86,6 +87,11 @@ def _base_grad(x: Number, y: Number) -> Number:
     singular = (_data(x) == 0.0) & (_data(y) < 1.0)
     at_zero = select(_data(y) == 0.0, 0.0, math.inf)
     return select(singular, at_zero, y * select(singular, 1.0, x) ** (y - 1.0))
+
+
+def _power_of_variable_formula(x: Number, y: Number) -> Number:
+    """x ** y, NaN for a negative base (where _power_of_variable refuses)."""
+    return select(x >= 0.0, x**y, math.nan)
 
 
 def _exp(x: float) -> float:
@@ -170,7 +176,7 @@ OPS: dict[str, Op] = {
         # x ** c with a plain-number exponent c: the exponent is a constant, its derivative 0.
         Op("**", _power, lambda out, x, c: (_base_grad(x, c), 0.0), lambda x, c: x**c),
         # x ** y with a Value exponent: both sides are variables.
-        Op("pow", _power_of_variable, _power_grads, lambda x, y: x**y),
+        Op("pow", _power_of_variable, _power_grads, _power_of_variable_formula),
         Op("exp", _exp, lambda out, x: (out,), lambda x: x.exp()),
         Op("log", _log, lambda out, x: (1.0 / x,), lambda x: x.log()),
         Op("sqrt", _sqrt, _sqrt_grads, lambda x: x.sqrt()),

@@ -5,15 +5,20 @@ function of the parameters and of the numbers that differ between examples (the 
 holding its inputs and its target); the generated code loops over a mini-batch and sums. The
 parameters then move exactly as `compile=False` moves them.
 
-A compiled graph only stands for examples whose graphs have the same shape. So every example's
-graph is fingerprinted once before training, and one example's again at every step; a model or
-loss whose graph depends on the numbers (a branch on `.data`) is reported, never trained on
-wrong numbers. Where the generated code fails or meets a non-finite number, and inside
-`detect_anomaly()`, the step runs through the engine, which raises its own errors.
+A compiled graph only stands for examples whose graphs have the same shape. So before training
+every example's graph is fingerprinted, at the parameters and at three sets of random ones, and
+at every step one example of the batch again: a model or loss whose graph depends on the
+numbers (a branch on `.data`) is reported rather than trained on wrong numbers. Only running
+the Python code sees its branches, so a branch that none of these traces takes goes unseen:
+compile=True is for models and losses whose graph is fixed, as nn's are.
+
+Where the generated code fails or meets a non-finite number, and inside `detect_anomaly()`, the
+step runs through the engine, which raises its own errors.
 """
 
 from __future__ import annotations
 
+import random
 from collections.abc import Sequence
 from typing import NamedTuple
 
@@ -24,6 +29,10 @@ from nn.losses import Loss, Target
 from nn.module import Module
 from nn.optim import Optimizer
 from nn.train import Example, _is_correct, _Trainer
+
+# Before training, every example is traced again at one set of random parameters per scale
+# (normal, this standard deviation): wide ones push sums to both signs, where branches differ.
+PROBES = (1.0, 4.0, 16.0)
 
 # A node of a fingerprint: (op, input positions), a parameter's index, or None for a constant.
 Mark = tuple[str, tuple[int, ...]] | int | None
@@ -109,7 +118,31 @@ class CompiledTrainer(_Trainer):
             for i, other in enumerate(prints):
                 if other.marks != self.reference.marks:
                     raise ValueError(_changed(i, "than example 0's", other, self.reference))
+            self._probe(prints)
             self._compile(first_loss, first_outputs, prints)
+
+    def _probe(self, prints: list[Fingerprint]) -> None:
+        """Trace every example again at random parameters (PROBES): the same graphs, or say so.
+
+        A loss that branches on a number computed from the parameters (such as the sign of the
+        output) shows it here, before any step, rather than after the parameters have moved.
+        """
+        rng = random.Random(0)
+        saved = [p.data for p in self.parameters]
+        try:
+            for scale in PROBES:
+                for p in self.parameters:
+                    p.data = rng.gauss(0.0, scale)
+                for i, expected in enumerate(prints):
+                    try:
+                        got = fingerprint(self._trace(i)[0], self.index)
+                    except (ArithmeticError, ValueError):
+                        continue  # no graph at these numbers, so nothing to compare
+                    if got != expected:
+                        raise ValueError(_changed(i, "for other parameter values", got, expected))
+        finally:
+            for p, data in zip(self.parameters, saved):
+                p.data = data
 
     def _compile(self, loss: Value, outputs: list[Value], prints: list[Fingerprint]) -> None:
         """Compile `loss`; its constant leaves that differ between examples become per-row data."""

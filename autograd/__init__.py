@@ -9,7 +9,7 @@
 """
 
 from autograd.check import gradcheck
-from autograd.compile import CompiledGraph, compile  # noqa: I001  (after the modules it uses)
+from autograd.compile import CompiledGraph, compile
 from autograd.engine import (
     Value,
     as_value,

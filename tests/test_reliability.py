@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import re
 import threading
 from pathlib import Path
@@ -23,6 +24,51 @@ def test_sources_never_eval_exec_pickle_or_shell_out() -> None:
         if FORBIDDEN.search(line)
     ]
     assert offenders == []
+
+
+def _compile_calls(tree: ast.AST) -> list[ast.Call]:
+    """Calls of Python's compile(): `compile(...)` or `builtins.compile(...)`."""
+    return [
+        node for node in ast.walk(tree)
+        if isinstance(node, ast.Call) and (
+            (isinstance(node.func, ast.Name) and node.func.id == "compile")
+            or (isinstance(node.func, ast.Attribute) and node.func.attr == "compile"
+                and isinstance(node.func.value, ast.Name) and node.func.value.id == "builtins")
+        )
+    ]
+
+
+def test_only_autograd_compile_calls_compile_and_only_on_a_tree_it_built() -> None:
+    """Generated code comes from ast trees built from the op table, never from text."""
+    compiler = ROOT / "autograd" / "compile.py"
+    elsewhere = [
+        f"{path.relative_to(ROOT)}:{call.lineno}"
+        for path in SOURCES if path != compiler
+        for call in _compile_calls(ast.parse(path.read_text(encoding="utf-8")))
+    ]
+    assert elsewhere == []
+    module = ast.parse(compiler.read_text(encoding="utf-8"))
+    calls = _compile_calls(module)
+    assert len(calls) == 1
+    (call,) = calls
+    assert isinstance(call.func, ast.Attribute)  # builtins.compile: the name compile is ours
+    source = call.args[0]
+    assert isinstance(source, ast.Name)
+    function = next(
+        f for f in ast.walk(module)
+        if isinstance(f, ast.FunctionDef) and any(node is call for node in ast.walk(f))
+    )
+    built = [
+        node.value for node in ast.walk(function)
+        if isinstance(node, ast.Assign)
+        and any(isinstance(t, ast.Name) and t.id == source.id for t in node.targets)
+    ]
+    assert len(built) == 1  # assigned once, from an ast.Module(...) the function builds
+    value = built[0]
+    assert isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute)
+    assert isinstance(value.func.value, ast.Name) and value.func.value.id == "ast"
+    assert value.func.attr == "Module"
+    assert all(arg.arg != source.id for arg in function.args.args)  # not handed in from outside
 
 
 def _gradients(seed: int) -> list[float]:

@@ -22,7 +22,7 @@ import random
 from collections.abc import Sequence
 from typing import NamedTuple
 
-from autograd import Value, cycle_collector_paused, topological_order
+from autograd import Value, cycle_collector_paused
 from autograd.compile import CompiledBatch, compile_batch
 from autograd.modes import is_checking, is_recording
 from nn.losses import Loss, Target
@@ -33,6 +33,7 @@ from nn.train import Example, _is_correct, _Trainer
 # Before training, every example is traced again at one set of random parameters per scale
 # (normal, this standard deviation): wide ones push sums to both signs, where branches differ.
 PROBES = (1.0, 4.0, 16.0)
+PROBED_EXAMPLES = 8  # about this many, spread over the data set
 
 # A node of a fingerprint: (op, input positions), a parameter's index, or None for a constant.
 Mark = tuple[str, tuple[int, ...]] | int | None
@@ -47,19 +48,46 @@ class Fingerprint(NamedTuple):
 
 def fingerprint(root: Value, parameters: dict[Value, int]) -> Fingerprint:
     """What must stay the same for one compiled graph to stand for the graph under `root`."""
-    order = topological_order(root)
-    position = {node: k for k, node in enumerate(order)}
+    return _walk(root, parameters)[0]
+
+
+def _walk(root: Value, parameters: dict[Value, int]) -> tuple[Fingerprint, list[Value]]:
+    """The fingerprint and the constant leaves, in one depth-first walk (inputs before nodes).
+
+    Leaves are placed as soon as a node that uses them is expanded, rather than pushed on the
+    stack like topological_order does: a network's graph is mostly parameter leaves.
+    """
+    position: dict[Value, int] = {}
     marks: list[Mark] = []
-    constants: list[float] = []
-    for node in order:
-        if node.inputs:
+    constant_leaves: list[Value] = []
+    expanded: set[Value] = set()
+    stack: list[tuple[Value, bool]] = [(root, False)] if root.inputs else []
+    leaves = [] if root.inputs else [root]
+    while stack or leaves:
+        for leaf in leaves:  # the leaves met while expanding the last node
+            if leaf not in position:
+                position[leaf] = len(marks)
+                index = parameters.get(leaf)
+                marks.append(index)
+                if index is None:
+                    constant_leaves.append(leaf)
+        leaves = []
+        if not stack:
+            break
+        node, done = stack.pop()
+        if done:
+            position[node] = len(marks)
             marks.append((node.op, tuple(map(position.__getitem__, node.inputs))))
-        elif node in parameters:
-            marks.append(parameters[node])
-        else:
-            marks.append(None)
-            constants.append(node.data)
-    return Fingerprint(tuple(marks), tuple(constants))
+        elif node not in expanded:
+            expanded.add(node)
+            stack.append((node, True))
+            for x in node.inputs:
+                if not x.inputs:
+                    leaves.append(x)
+                elif x not in expanded:
+                    stack.append((x, False))
+    constants = tuple(leaf.data for leaf in constant_leaves)
+    return Fingerprint(tuple(marks), constants), constant_leaves
 
 
 def _difference(got: Fingerprint, expected: Fingerprint) -> str:
@@ -133,7 +161,8 @@ class CompiledTrainer(_Trainer):
             for scale in PROBES:
                 for p in self.parameters:
                     p.data = rng.gauss(0.0, scale)
-                for i, expected in enumerate(prints):
+                for i in range(0, len(prints), max(1, len(prints) // PROBED_EXAMPLES)):
+                    expected = prints[i]
                     try:
                         got = fingerprint(self._trace(i)[0], self.index)
                     except (ArithmeticError, ValueError):
@@ -148,10 +177,7 @@ class CompiledTrainer(_Trainer):
         """Compile `loss`; its constant leaves that differ between examples become per-row data."""
         first = prints[0].constants
         varying = [k for k, x in enumerate(first) if any(p.constants[k] != x for p in prints)]
-        constant_leaves = [
-            node for node in topological_order(loss)
-            if not node.inputs and node not in self.index
-        ]
+        constant_leaves = _walk(loss, self.index)[1]
         data = [constant_leaves[k] for k in varying]
         self.constants = [p.constants for p in prints]
         self.rows = [tuple(p.constants[k] for k in varying) for p in prints]

@@ -174,7 +174,7 @@ def test_a_graph_that_changes_during_training_is_reported(
 def test_a_fingerprint_names_shape_parameters_and_constants() -> None:
     w = Value(2.0)
     print_ = fingerprint((w * 3.0).tanh(), {w: 0})
-    assert print_.marks == (None, 0, ("*", (1, 0)), ("tanh", (2,)))
+    assert print_.marks == (0, None, ("*", (0, 1)), ("tanh", (2,)))
     assert print_.constants == (3.0,)
 
 

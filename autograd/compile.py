@@ -433,8 +433,12 @@ def _write(graph: _Graph, code: _Code, seed: Traced, totals: bool) -> _Written:
                          if totals and x in graph.index else _constant(0.0, code))
         elif x is graph.root:
             grads.append(seed)
-        else:
-            grads.append(adjoint(x))
+        else:  # an input's gradient under its own name, even where `+` passed another down
+            name = f"g{graph.index[x]}"
+            gradient = adjoint(x)
+            if not (isinstance(gradient.tree, ast.Name) and gradient.tree.id == name):
+                gradient = code.assign(name, gradient)
+            grads.append(gradient)
     return _Written(value, grads, computed)
 
 
@@ -518,7 +522,7 @@ def _docstring(summary: str, graph: _Graph, written: _Written) -> str:
         f"backward() sorts them; adjoint lines compute g_i = d {root} / d v_i, edge by edge.",
         *textwrap.wrap(f"Labels: {labels or '(none)'}", 92),
     ]
-    return "\n    ".join(lines) + "\n    "
+    return "\n".join(f"    {line}" if line else "" for line in lines).lstrip() + "\n    "
 
 
 # -- compile(root, inputs) ----------------------------------------------------------------------

@@ -451,11 +451,17 @@ def _is_checked(local: Traced, checked: set[str]) -> bool:
 
 
 def _rule(node: Value, field: str, operands: list[Traced]) -> Any:
-    """The op's `formula` or `local_grads` run on traced operands, or a clear error."""
+    """The op's `formula` or `local_grads` run on traced operands, or a clear error.
+
+    An op without a formula is tried with its forward, which works where forward is plain
+    arithmetic (as a sum's or a dot's is) and fails clearly where it checks its inputs.
+    """
     op = OPS.get(node.op)
-    rule = getattr(op, field, None)
+    if op is None:
+        raise ValueError(f"compile: the op {node.op!r} is not in autograd.ops.OPS")
+    rule = getattr(op, field)
     if rule is None:
-        raise ValueError(f"compile: the op {node.op!r} has no {field} in autograd.ops.OPS")
+        field, rule = "forward (it has no formula)", op.forward
     try:
         return rule(*operands)
     except TypeError as error:

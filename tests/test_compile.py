@@ -316,12 +316,18 @@ def test_a_rule_that_branches_with_if_is_refused(monkeypatch: pytest.MonkeyPatch
         autograd.compile(node, [x])
 
 
-def test_an_op_without_a_formula_is_named(monkeypatch: pytest.MonkeyPatch) -> None:
-    op = Op("plain", lambda x: x, lambda out, x: (1.0,))
-    monkeypatch.setitem(OPS, "plain", op)
-    x = Value(1.0)
-    with pytest.raises(ValueError, match="'plain' has no formula"):
-        autograd.compile(_apply(op, (x,), [1.0]), [x])
+def test_an_op_without_a_formula_runs_its_forward_if_that_is_plain_arithmetic(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    plain = Op("plain", lambda x, y: 2.0 * x + y, lambda out, x, y: (2.0, 1.0))
+    checked = Op("checked", lambda x: math.sqrt(x), lambda out, x: (0.5 / out,))
+    monkeypatch.setitem(OPS, "plain", plain)
+    monkeypatch.setitem(OPS, "checked", checked)
+    x, y = Value(1.0), Value(2.0)
+    assert autograd.compile(_apply(plain, (x, y), [1.0, 2.0]), [x, y])([3.0, 1.0]) == (
+        7.0, [2.0, 1.0])
+    with pytest.raises(ValueError, match=r"forward \(it has no formula\) of op 'checked'"):
+        autograd.compile(_apply(checked, (x,), [1.0]), [x])
 
 
 # -- the source -----------------------------------------------------------------------------------

@@ -478,9 +478,8 @@ def _sum(terms: Sequence[Traced], code: _Code) -> Traced:
     return total
 
 
-def _function(name: str, arguments: list[str], docstring: str,
-              code: _Code) -> tuple[Callable[..., Any], str]:
-    """`def name(arguments): docstring; code.lines`, compiled, and its source (not the tree)."""
+def _module(name: str, arguments: list[str], docstring: str, code: _Code) -> ast.Module:
+    """`def name(arguments): docstring; code.lines` as a module's tree."""
     definition = ast.FunctionDef(
         name=name,
         args=ast.arguments(
@@ -492,10 +491,16 @@ def _function(name: str, arguments: list[str], docstring: str,
         returns=None,
         type_comment=None,
     )
-    tree = ast.Module([_at(definition)], type_ignores=[])
-    module = builtins.compile(tree, f"<chainrule: {name}>", "exec")
-    function_code = next(c for c in module.co_consts if isinstance(c, types.CodeType))
-    return types.FunctionType(function_code, dict(_NAMESPACE), name), ast.unparse(tree)
+    return ast.Module([_at(definition)], type_ignores=[])
+
+
+def _function(module: ast.Module) -> Callable[..., Any]:
+    """The one function that `module` defines, compiled (the tree can go once this returns)."""
+    definition = module.body[0]
+    assert isinstance(definition, ast.FunctionDef)
+    bytecode = builtins.compile(module, f"<chainrule: {definition.name}>", "exec")
+    function_code = next(c for c in bytecode.co_consts if isinstance(c, types.CodeType))
+    return types.FunctionType(function_code, dict(_NAMESPACE), definition.name)
 
 
 def _list(items: list[Traced]) -> ast.expr:
@@ -541,29 +546,21 @@ class CompiledGraph:
     `g_i = ...` (g_i = d root/d v_i), edge by edge as backward() visits them.
     """
 
-    __slots__ = ("source", "_function", "_replay")
+    __slots__ = ("_function", "_shape")
 
     def __init__(self, root: Value, inputs: Sequence[Value]) -> None:
         graph = _Graph(root, inputs, [], "compile")
-        code = _Code()
-        names = [graph.name(x) if x in graph.index else "_" for x in graph.variables]
-        if names:
-            code.lines.append(_unpack(names, "values"))
-        written = _write(graph, code, _constant(1.0, code), totals=False)
-        check = _sum([*written.check, *written.variables(graph), *written.grads], code)
-        check = code.assign("check", check)  # finite only if every number above is
-        code.lines.append(_return(
-            written.values[graph.root].tree, _list(written.grads), check.tree))
-        root_name = graph.name(graph.root)
-        docstring = _docstring(
-            f"{root_name} and its gradient by each input, written out by autograd.compile.",
-            graph, written)
-        self._function, self.source = _function("compiled_graph", ["values"], docstring, code)
-        self._replay = _Replay(graph)
+        self._function = _function(_graph_module(graph))
+        self._shape = _Shape(graph, [])
+
+    @property
+    def source(self) -> str:
+        """The generated code (written out again from the graph's shape: no tree is kept)."""
+        return ast.unparse(_graph_module(self._shape.graph()[0]))
 
     def __call__(self, values: Sequence[float]) -> tuple[float, list[float]]:
         """The root's value and its gradient by each input, for these input values."""
-        numbers_ = _numbers(values, self._replay.inputs)
+        numbers_ = _numbers(values, len(self._shape.variables))
         if not _switches.checking:  # detect_anomaly checks every edge: only the engine does
             try:
                 value, grads, check = self._function(numbers_)
@@ -572,10 +569,26 @@ class CompiledGraph:
             else:
                 if math.isfinite(check):
                     return value, grads
-        return self._replay(numbers_)
+        return self._shape.run(numbers_)
 
     def __repr__(self) -> str:
-        return f"CompiledGraph({self._replay.inputs} inputs, {self.source.count(chr(10))} lines)"
+        return f"CompiledGraph({len(self._shape.variables)} inputs, {len(self._shape.steps)} nodes)"
+
+
+def _graph_module(graph: _Graph) -> ast.Module:
+    """The code of a CompiledGraph: `compiled_graph(values)` → (value, gradients, check)."""
+    code = _Code()
+    names = [graph.name(x) if x in graph.index else "_" for x in graph.variables]
+    if names:
+        code.lines.append(_unpack(names, "values"))
+    written = _write(graph, code, _constant(1.0, code), totals=False)
+    check = _sum([*written.check, *written.variables(graph), *written.grads], code)
+    check = code.assign("check", check)  # finite only if every number above is
+    code.lines.append(_return(written.values[graph.root].tree, _list(written.grads), check.tree))
+    docstring = _docstring(
+        f"{graph.name(graph.root)} and its gradient by each input, written out by "
+        "autograd.compile.", graph, written)
+    return _module("compiled_graph", ["values"], docstring, code)
 
 
 def compile(root: Value, inputs: Sequence[Value]) -> CompiledGraph:
@@ -605,39 +618,58 @@ def _numbers(values: Sequence[float], count: int) -> list[float]:
     return result
 
 
-class _Replay:
-    """The graph's shape, kept to rebuild it with the engine for new numbers (no tree, no nodes).
+class _Shape:
+    """A graph's shape and numbers, kept instead of the graph itself (no nodes, no tree).
 
-    Each step is (op name, input positions) for a node, or (position of its input value, the
-    constant's data) for a leaf.
+    From it the engine builds the graph again: for new numbers (`run`, where the generated code
+    cannot answer) or to write the code out again (`source`). Each step is a node's op, the
+    positions of its inputs, its data and its label; the variables, data and outputs are
+    positions too (-1: not in the graph).
     """
 
-    __slots__ = ("inputs", "steps", "slots")
+    __slots__ = ("steps", "variables", "data", "outputs")
 
-    def __init__(self, graph: _Graph) -> None:
-        self.inputs = len(graph.variables)
-        self.slots = [graph.index.get(x, 0) - 1 for x in graph.variables]
-        self.steps: list[tuple[str, tuple[int, ...], float]] = [
-            (node.op, tuple(graph.index[x] - 1 for x in node.inputs), node.data)
+    def __init__(self, graph: _Graph, outputs: Sequence[Value]) -> None:
+        position = {node: k - 1 for node, k in graph.index.items()}
+        self.steps: list[tuple[str, tuple[int, ...], float, str]] = [
+            (node.op, tuple(position[x] for x in node.inputs), node.data, node.label)
             for node in graph.order
         ]
+        self.variables = [position.get(x, -1) for x in graph.variables]
+        self.data = [position.get(x, -1) for x in graph.data]
+        self.outputs = [position[x] for x in outputs]
 
-    def __call__(self, values: list[float]) -> tuple[float, list[float]]:
-        """The graph built again by the engine and its backward: the engine's numbers or error."""
-        slot_value = {slot: x for slot, x in zip(self.slots, values) if slot >= 0}
+    def nodes(self, values: dict[int, float]) -> list[Value]:
+        """The graph built again by the engine, with `values[k]` in leaf k instead of its data."""
         nodes: list[Value] = []
         recording = _switches.recording
-        _switches.recording = True  # f(values) gives gradients inside no_grad() too
+        _switches.recording = True  # a compiled graph gives gradients inside no_grad() too
         try:
-            for k, (op, inputs, data) in enumerate(self.steps):
-                if not inputs:
-                    nodes.append(Value(slot_value.get(k, data)))
-                    continue
-                operands = tuple(nodes[i] for i in inputs)
-                nodes.append(_apply(OPS[op], operands, [x.data for x in operands]))
+            for k, (op, inputs, data, label) in enumerate(self.steps):
+                if inputs:
+                    operands = tuple(nodes[i] for i in inputs)
+                    nodes.append(_apply(OPS[op], operands, [x.data for x in operands]))
+                else:
+                    nodes.append(Value(values.get(k, data)))
+                nodes[-1].label = label
         finally:
             _switches.recording = recording
-        leaves = [nodes[slot] if slot >= 0 else Value(x) for slot, x in zip(self.slots, values)]
+        return nodes
+
+    def graph(self) -> tuple[_Graph, list[Value]]:
+        """The graph built again as it was compiled, and its outputs."""
+        nodes = self.nodes({})
+
+        def pick(positions: list[int]) -> list[Value]:
+            return [nodes[k] if k >= 0 else Value(0.0) for k in positions]
+
+        graph = _Graph(nodes[-1], pick(self.variables), pick(self.data), "compile")
+        return graph, [nodes[k] for k in self.outputs]
+
+    def run(self, values: list[float]) -> tuple[float, list[float]]:
+        """The engine's value and gradients for these input values, or the engine's error."""
+        nodes = self.nodes({k: x for k, x in zip(self.variables, values) if k >= 0})
+        leaves = [nodes[k] if k >= 0 else Value(x) for k, x in zip(self.variables, values)]
         return nodes[-1].data, grad(nodes[-1], leaves)
 
 
@@ -653,7 +685,7 @@ class CompiledBatch:
     when the code failed or met a non-finite number: then the engine must run the batch.
     """
 
-    __slots__ = ("source", "_function")
+    __slots__ = ("_function", "_shape")
 
     def __init__(self, root: Value, variables: Sequence[Value], data: Sequence[Value],
                  outputs: Sequence[Value]) -> None:
@@ -661,38 +693,13 @@ class CompiledBatch:
         for i, node in enumerate(outputs):
             if node not in graph.index:
                 raise ValueError(f"compile_batch: outputs[{i}] ({node!r}) is not in the graph")
-        body = _Code()
-        seed = _name("seed", body)
-        written = _write(graph, body, seed, totals=True)
-        body.add_to("total", written.values[graph.root])
-        body.add_to("check", _sum(written.check, body))
-        append = _at(ast.Attribute(_load("outputs"), "append", ast.Load()))
-        row_outputs = _at(ast.Tuple([written.values[n].tree for n in outputs], ast.Load()))
-        body.lines.append(_at(ast.Expr(_at(ast.Call(append, [row_outputs], [])))))
-        code = _Code()
-        in_graph = [x for x in graph.variables if x in graph.index]
-        if in_graph:
-            code.lines.append(_unpack(
-                [graph.name(x) if x in graph.index else "_" for x in graph.variables],
-                "variables"))
-            code.lines.append(_at(ast.Assign(
-                [_store(f"g{graph.index[x]}") for x in in_graph], _at(ast.Constant(0.0)))))
-        code.lines.append(_at(ast.Assign([_store("total"), _store("check")],
-                                         _at(ast.Constant(0.0)))))
-        code.lines.append(_at(ast.Assign([_store("outputs")], _list([]))))
-        row = _at(ast.Tuple([_store(graph.name(x)) for x in graph.data], ast.Store()))
-        code.lines.append(_at(ast.For(row, _load("rows"), body.lines, [], None)))
-        check = _sum(
-            [_name("check", code), *written.variables(graph),
-             *written.grads], code)
-        check = code.assign("check", check)
-        code.lines.append(_return(
-            _load("total"), _list(written.grads), _load("outputs"), check.tree))
-        docstring = _docstring(
-            "Sums over the rows: the root, seed × its gradient by each variable; and the outputs.",
-            graph, written)
-        arguments = ["variables", "rows", "seed"]
-        self._function, self.source = _function("compiled_batch", arguments, docstring, code)
+        self._function = _function(_batch_module(graph, outputs))
+        self._shape = _Shape(graph, outputs)
+
+    @property
+    def source(self) -> str:
+        """The generated code (written out again from the graph's shape: no tree is kept)."""
+        return ast.unparse(_batch_module(*self._shape.graph()))
 
     def __call__(self, variables: Sequence[float], rows: Sequence[Sequence[float]],
                  seed: float) -> tuple[float, list[float], list[tuple[float, ...]]] | None:
@@ -701,6 +708,36 @@ class CompiledBatch:
         except (ArithmeticError, ValueError):
             return None
         return (total, grads, outputs) if math.isfinite(check) else None
+
+
+def _batch_module(graph: _Graph, outputs: Sequence[Value]) -> ast.Module:
+    """The code of a CompiledBatch: a loop over the rows around one graph's lines."""
+    body = _Code()
+    written = _write(graph, body, _name("seed", body), totals=True)
+    body.add_to("total", written.values[graph.root])
+    body.add_to("check", _sum(written.check, body))
+    append = _at(ast.Attribute(_load("outputs"), "append", ast.Load()))
+    row_outputs = _at(ast.Tuple([written.values[n].tree for n in outputs], ast.Load()))
+    body.lines.append(_at(ast.Expr(_at(ast.Call(append, [row_outputs], [])))))
+    code = _Code()
+    in_graph = [x for x in graph.variables if x in graph.index]
+    if in_graph:
+        names = [graph.name(x) if x in graph.index else "_" for x in graph.variables]
+        code.lines.append(_unpack(names, "variables"))
+        totals: list[ast.expr] = [_store(f"g{graph.index[x]}") for x in in_graph]
+        code.lines.append(_at(ast.Assign(totals, _at(ast.Constant(0.0)))))
+    zero = _at(ast.Constant(0.0))
+    code.lines.append(_at(ast.Assign([_store("total"), _store("check")], zero)))
+    code.lines.append(_at(ast.Assign([_store("outputs")], _list([]))))
+    row = _at(ast.Tuple([_store(graph.name(x)) for x in graph.data], ast.Store()))
+    code.lines.append(_at(ast.For(row, _load("rows"), body.lines, [], None)))
+    check = _sum([_name("check", code), *written.variables(graph), *written.grads], code)
+    check = code.assign("check", check)
+    code.lines.append(_return(_load("total"), _list(written.grads), _load("outputs"), check.tree))
+    docstring = _docstring(
+        "Sums over the rows: the root, seed × its gradient by each variable; and the outputs.",
+        graph, written)
+    return _module("compiled_batch", ["variables", "rows", "seed"], docstring, code)
 
 
 def compile_batch(root: Value, variables: Sequence[Value], data: Sequence[Value],

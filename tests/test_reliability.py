@@ -52,23 +52,23 @@ def test_only_autograd_compile_calls_compile_and_only_on_a_tree_it_built() -> No
     assert len(calls) == 1
     (call,) = calls
     assert isinstance(call.func, ast.Attribute)  # builtins.compile: the name compile is ours
-    source = call.args[0]
-    assert isinstance(source, ast.Name)
-    function = next(
-        f for f in ast.walk(module)
-        if isinstance(f, ast.FunctionDef) and any(node is call for node in ast.walk(f))
+    functions = {f.name: f for f in module.body if isinstance(f, ast.FunctionDef)}
+    (compiling,) = [f for f in functions.values() if any(n is call for n in ast.walk(f))]
+    # what it compiles is its own argument, an ast.Module ...
+    (argument,) = compiling.args.args
+    assert isinstance(call.args[0], ast.Name) and call.args[0].id == argument.arg
+    assert ast.unparse(argument.annotation or ast.Constant(None)) == "ast.Module"
+    # ... made by a function of this module that returns an ast.Module it builds ...
+    for use in ast.walk(module):
+        if isinstance(use, ast.Call) and getattr(use.func, "id", None) == compiling.name:
+            (made,) = use.args
+            assert isinstance(made, ast.Call) and isinstance(made.func, ast.Name)
+            maker = functions[made.func.id]
+            assert ast.unparse(maker.returns or ast.Constant(None)) == "ast.Module"
+    # ... and no tree is ever read from text
+    assert not any(
+        isinstance(n, ast.Attribute) and n.attr == "parse" for n in ast.walk(module)
     )
-    built = [
-        node.value for node in ast.walk(function)
-        if isinstance(node, ast.Assign)
-        and any(isinstance(t, ast.Name) and t.id == source.id for t in node.targets)
-    ]
-    assert len(built) == 1  # assigned once, from an ast.Module(...) the function builds
-    value = built[0]
-    assert isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute)
-    assert isinstance(value.func.value, ast.Name) and value.func.value.id == "ast"
-    assert value.func.attr == "Module"
-    assert all(arg.arg != source.id for arg in function.args.args)  # not handed in from outside
 
 
 def _gradients(seed: int) -> list[float]:

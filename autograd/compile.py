@@ -23,7 +23,7 @@ import types
 from collections.abc import Callable, Sequence
 from typing import Any, NamedTuple, TypeVar, Union
 
-from autograd.engine import Value, _apply, grad, topological_order
+from autograd.engine import Value, _apply, cycle_collector_paused, grad, topological_order
 from autograd.modes import _switches
 from autograd.ops import OPS
 
@@ -174,25 +174,19 @@ class Traced:
     a rule that branches must use `ops.select`, which becomes `a if condition else b`.
     """
 
-    __slots__ = ("tree", "code", "height")
+    __slots__ = ("tree", "code", "height", "constant")
 
     def __init__(self, tree: ast.expr, code: _Code, height: int = 1) -> None:
         self.tree = _at(tree)
         self.code = code
         self.height = height
+        value = tree.value if isinstance(tree, ast.Constant) else None
+        self.constant: float | None = value if isinstance(value, float) else None  # the number
 
     @property
     def data(self) -> Traced:
         """What `ops._data` reads: the traced number itself."""
         return self
-
-    @property
-    def constant(self) -> float | None:
-        """The number, if this is a constant."""
-        tree = self.tree
-        if isinstance(tree, ast.Constant) and isinstance(tree.value, float):
-            return tree.value
-        return None
 
     def __bool__(self) -> bool:
         raise TypeError(
@@ -549,14 +543,16 @@ class CompiledGraph:
     __slots__ = ("_function", "_shape")
 
     def __init__(self, root: Value, inputs: Sequence[Value]) -> None:
-        graph = _Graph(root, inputs, [], "compile")
-        self._function = _function(_graph_module(graph))
-        self._shape = _Shape(graph, [])
+        with cycle_collector_paused():  # thousands of tree nodes, and no cycle among them
+            graph = _Graph(root, inputs, [], "compile")
+            self._function = _function(_graph_module(graph))
+            self._shape = _Shape(graph, [])
 
     @property
     def source(self) -> str:
         """The generated code (written out again from the graph's shape: no tree is kept)."""
-        return ast.unparse(_graph_module(self._shape.graph()[0]))
+        with cycle_collector_paused():
+            return ast.unparse(_graph_module(self._shape.graph()[0]))
 
     def __call__(self, values: Sequence[float]) -> tuple[float, list[float]]:
         """The root's value and its gradient by each input, for these input values."""
@@ -645,13 +641,14 @@ class _Shape:
         recording = _switches.recording
         _switches.recording = True  # a compiled graph gives gradients inside no_grad() too
         try:
-            for k, (op, inputs, data, label) in enumerate(self.steps):
-                if inputs:
-                    operands = tuple(nodes[i] for i in inputs)
-                    nodes.append(_apply(OPS[op], operands, [x.data for x in operands]))
-                else:
-                    nodes.append(Value(values.get(k, data)))
-                nodes[-1].label = label
+            with cycle_collector_paused():
+                for k, (op, inputs, data, label) in enumerate(self.steps):
+                    if inputs:
+                        operands = tuple(nodes[i] for i in inputs)
+                        nodes.append(_apply(OPS[op], operands, [x.data for x in operands]))
+                    else:
+                        nodes.append(Value(values.get(k, data)))
+                    nodes[-1].label = label
         finally:
             _switches.recording = recording
         return nodes
@@ -693,13 +690,15 @@ class CompiledBatch:
         for i, node in enumerate(outputs):
             if node not in graph.index:
                 raise ValueError(f"compile_batch: outputs[{i}] ({node!r}) is not in the graph")
-        self._function = _function(_batch_module(graph, outputs))
-        self._shape = _Shape(graph, outputs)
+        with cycle_collector_paused():  # thousands of tree nodes, and no cycle among them
+            self._function = _function(_batch_module(graph, outputs))
+            self._shape = _Shape(graph, outputs)
 
     @property
     def source(self) -> str:
         """The generated code (written out again from the graph's shape: no tree is kept)."""
-        return ast.unparse(_batch_module(*self._shape.graph()))
+        with cycle_collector_paused():
+            return ast.unparse(_batch_module(*self._shape.graph()))
 
     def __call__(self, variables: Sequence[float], rows: Sequence[Sequence[float]],
                  seed: float) -> tuple[float, list[float], list[tuple[float, ...]]] | None:

@@ -9,6 +9,7 @@
 """
 
 from autograd.check import gradcheck
+from autograd.compile import CompiledGraph, compile
 from autograd.engine import (
     Value,
     as_value,
@@ -36,6 +37,7 @@ relu = function("relu")
 __all__ = [
     "OPS",
     "AdjointRow",
+    "CompiledGraph",
     "DivisionByZeroError",
     "EvaluationTrace",
     "GraphStats",
@@ -44,6 +46,7 @@ __all__ = [
     "PrimalRow",
     "Value",
     "as_value",
+    "compile",
     "count_paths",
     "cycle_collector_paused",
     "detect_anomaly",

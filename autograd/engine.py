@@ -37,7 +37,7 @@ Operand = Union["Value", float, int]
 
 def _unary(op: Op) -> Callable[[Value], Value]:
     """The Value method for one-input `op`: `x.tanh()`, `-x`."""
-    name, forward, local_grads = op
+    name, forward, local_grads = op.name, op.forward, op.local_grads
 
     def method(self: Value) -> Value:
         x = self.data
@@ -56,7 +56,7 @@ def _binary(op: Op, reflected: bool = False) -> Callable[[Value, Operand], Value
 
     A plain number on either side becomes a constant leaf.
     """
-    name, forward, local_grads = op
+    name, forward, local_grads = op.name, op.forward, op.local_grads
 
     def method(self: Value, other: Operand) -> Value:
         if not isinstance(other, Value):

@@ -11,6 +11,10 @@ Each entry is an `Op`:
   compiler). Where a rule depends on the data (relu, √x at 0) it chooses through `select`,
   never through an `if`; `_over` and `_power_of` divide and raise to a power by IEEE rules
   (√x at 0 has slope inf) and keep a result beyond the float range exactly, as a `Huge`.
+- `formula(*xs)` is the forward as plain arithmetic and math calls (`x.exp()`), without the
+  checks, for `autograd.compile` to write out as code. Wherever `forward` refuses its inputs,
+  `formula` must raise or give a non-finite number (math.log(0) raises, x/0 raises, inf·0 is
+  NaN): the compiled code then re-runs the engine, which raises forward's own error.
 
 Adding an op is one entry in `OPS` (and a method on `Value` that calls it).
 """
@@ -32,6 +36,7 @@ class Op(NamedTuple):
     name: str
     forward: Callable[..., float]
     local_grads: Callable[..., tuple[Number, ...]]
+    formula: Callable[..., Number] | None = None
 
 
 class DivisionByZeroError(ZeroDivisionError, ValueError):
@@ -201,6 +206,11 @@ def _power_grads(out: Number, x: Number, y: Number) -> tuple[Number, Number]:
     return y * _power_of(x, y - 1.0), select(positive, out * _ln(select(positive, x, 1.0)), 0.0)
 
 
+def _power_of_variable_formula(x: Number, y: Number) -> Number:
+    """x ** y, NaN for a negative base (where _power_of_variable refuses)."""
+    return select(x >= 0.0, x**y, math.nan)
+
+
 def _exp(x: float) -> float:
     try:
         return math.exp(x)
@@ -265,31 +275,43 @@ def _dot_grads(out: Number, *xs: Number) -> tuple[Number, ...]:
     return (*xs[n : 2 * n], *xs[:n], 1.0)
 
 
+def _sigmoid_formula(x: Number) -> Number:
+    """_sigmoid as one expression: each side of the select is only evaluated where it is safe."""
+    return select(x >= 0.0, 1.0 / (1.0 + (-x).exp()), x.exp() / (1.0 + x.exp()))
+
+
+def _relu_formula(x: Number) -> Number:
+    """relu as one expression: 0 at and below the kink, x above."""
+    return select(x <= 0.0, 0.0, x)
+
+
 _ONE_ONE = (1.0, 1.0)
 _ONE_MINUS_ONE = (1.0, -1.0)
 
 OPS: dict[str, Op] = {
     op.name: op
     for op in (
-        Op("+", float.__add__, lambda out, x, y: _ONE_ONE),
-        Op("-", float.__sub__, lambda out, x, y: _ONE_MINUS_ONE),
-        Op("*", float.__mul__, lambda out, x, y: (y, x)),
-        Op("/", _divide, lambda out, x, y: (_over(1.0, y), _over(out, y) * -1.0)),
-        Op("neg", float.__neg__, lambda out, x: (-1.0,)),
+        Op("+", float.__add__, lambda out, x, y: _ONE_ONE, lambda x, y: x + y),
+        Op("-", float.__sub__, lambda out, x, y: _ONE_MINUS_ONE, lambda x, y: x - y),
+        Op("*", float.__mul__, lambda out, x, y: (y, x), lambda x, y: x * y),
+        Op("/", _divide, lambda out, x, y: (_over(1.0, y), _over(out, y) * -1.0),
+           lambda x, y: x / y),
+        Op("neg", float.__neg__, lambda out, x: (-1.0,), lambda x: -x),
         # x ** c with a plain-number exponent c: the exponent is a constant, its derivative 0.
-        Op("**", _power, _constant_power_grads),
+        Op("**", _power, _constant_power_grads, lambda x, c: x**c),
         # x ** y with a Value exponent: both sides are variables.
-        Op("pow", _power_of_variable, _power_grads),
-        Op("exp", _exp, lambda out, x: (out,)),
-        Op("log", _log, lambda out, x: (_over(1.0, x),)),
-        Op("log1p", _log1p, lambda out, x: (_over(1.0, 1.0 + x),)),
-        Op("sqrt", _sqrt, lambda out, x: (_over(0.5, out),)),
-        Op("tanh", math.tanh, lambda out, x: (1.0 - out * out,)),
-        Op("sigmoid", _sigmoid, lambda out, x: (out * (1.0 - out),)),
+        Op("pow", _power_of_variable, _power_grads, _power_of_variable_formula),
+        Op("exp", _exp, lambda out, x: (out,), lambda x: x.exp()),
+        Op("log", _log, lambda out, x: (_over(1.0, x),), lambda x: x.log()),
+        Op("log1p", _log1p, lambda out, x: (_over(1.0, 1.0 + x),), lambda x: x.log1p()),
+        Op("sqrt", _sqrt, lambda out, x: (_over(0.5, out),), lambda x: x.sqrt()),
+        Op("tanh", math.tanh, lambda out, x: (1.0 - out * out,), lambda x: x.tanh()),
+        Op("sigmoid", _sigmoid, lambda out, x: (out * (1.0 - out),), _sigmoid_formula),
         # relu'(0) = 0: at the kink the slope of the flat side.
-        Op("relu", lambda x: 0.0 if x <= 0.0 else x, lambda out, x: (select(x > 0.0, 1.0, 0.0),)),
+        Op("relu", lambda x: 0.0 if x <= 0.0 else x, lambda out, x: (select(x > 0.0, 1.0, 0.0),),
+           _relu_formula),
         Op("sum", _sum, lambda out, *xs: (1.0,) * len(xs)),
-        Op("dot", _dot, _dot_grads),
+        Op("dot", _dot, _dot_grads, _dot),
     )
 }
 

@@ -79,6 +79,7 @@ def fit(
     progress: bool = True,
     checkpoint: PathLike | None = None,
     on_epoch: EpochCallback | None = None,
+    compile: bool = False,
 ) -> list[float]:
     """Train `model` on (X, y) and return the mean loss of each epoch.
 
@@ -90,14 +91,22 @@ def fit(
     that grows to DIVERGENCE_FACTOR times its first value (and above DIVERGENCE_FACTOR) gives one
     RuntimeWarning and training goes on. Ctrl-C stops after the current step, saves the
     checkpoint, says where, and returns the history so far (its last entry covers the epoch's
-    steps done).
+    steps done). With `compile=True` each step runs one compiled graph (nn.compiled) instead of
+    new graphs.
     """
     loss_fn = _loss_function(loss)
     _check_arguments(model, optimizer, checkpoint, on_epoch)
+    if not isinstance(compile, bool):
+        raise TypeError(f"fit: compile must be True or False, got {compile!r}")
     X, y = _plain_data(X, y)
     epochs = positive_int(epochs, "fit: epochs")
     batch_size = positive_int(batch_size, "fit: batch_size")
-    trainer = _Trainer(model, X, y, loss_fn, optimizer)
+    if compile:
+        from nn.compiled import CompiledTrainer  # it builds on this module
+
+        trainer: _Trainer = CompiledTrainer(model, X, y, loss_fn, optimizer)
+    else:
+        trainer = _Trainer(model, X, y, loss_fn, optimizer)
     rng = random.Random(integer(seed, "fit: seed"))
     order = list(range(len(X)))
     steps = math.ceil(len(X) / batch_size)
@@ -226,6 +235,15 @@ class _Trainer:
                 "(try a smaller learning rate)"
             )
         _check_finite(params, "gradient", lambda p: p.grad, where)
+        self.update(where)
+        correct = sum(
+            _is_correct(p, self.y[i], self.threshold) for p, i in zip(predictions, batch)
+        )
+        return mean_loss.data, correct
+
+    def update(self, where: str) -> None:
+        """optimizer.step(), undone with FloatingPointError if a parameter becomes non-finite."""
+        params = self.optimizer.params
         before = [p.data for p in params]
         self.optimizer.step()
         try:
@@ -234,10 +252,6 @@ class _Trainer:
             for p, data in zip(params, before):
                 p.data = data
             raise
-        correct = sum(
-            _is_correct(p, self.y[i], self.threshold) for p, i in zip(predictions, batch)
-        )
-        return mean_loss.data, correct
 
 
 def _check_finite(

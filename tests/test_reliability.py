@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import re
 import threading
 from pathlib import Path
@@ -23,6 +24,51 @@ def test_sources_never_eval_exec_pickle_or_shell_out() -> None:
         if FORBIDDEN.search(line)
     ]
     assert offenders == []
+
+
+def _compile_calls(tree: ast.AST) -> list[ast.Call]:
+    """Calls of Python's compile(): `compile(...)` or `builtins.compile(...)`."""
+    return [
+        node for node in ast.walk(tree)
+        if isinstance(node, ast.Call) and (
+            (isinstance(node.func, ast.Name) and node.func.id == "compile")
+            or (isinstance(node.func, ast.Attribute) and node.func.attr == "compile"
+                and isinstance(node.func.value, ast.Name) and node.func.value.id == "builtins")
+        )
+    ]
+
+
+def test_only_autograd_compile_calls_compile_and_only_on_a_tree_it_built() -> None:
+    """Generated code comes from ast trees built from the op table, never from text."""
+    compiler = ROOT / "autograd" / "compile.py"
+    elsewhere = [
+        f"{path.relative_to(ROOT)}:{call.lineno}"
+        for path in SOURCES if path != compiler
+        for call in _compile_calls(ast.parse(path.read_text(encoding="utf-8")))
+    ]
+    assert elsewhere == []
+    module = ast.parse(compiler.read_text(encoding="utf-8"))
+    calls = _compile_calls(module)
+    assert len(calls) == 1
+    (call,) = calls
+    assert isinstance(call.func, ast.Attribute)  # builtins.compile: the name compile is ours
+    functions = {f.name: f for f in module.body if isinstance(f, ast.FunctionDef)}
+    (compiling,) = [f for f in functions.values() if any(n is call for n in ast.walk(f))]
+    # what it compiles is its own argument, an ast.Module ...
+    (argument,) = compiling.args.args
+    assert isinstance(call.args[0], ast.Name) and call.args[0].id == argument.arg
+    assert ast.unparse(argument.annotation or ast.Constant(None)) == "ast.Module"
+    # ... made by a function of this module that returns an ast.Module it builds ...
+    for use in ast.walk(module):
+        if isinstance(use, ast.Call) and getattr(use.func, "id", None) == compiling.name:
+            (made,) = use.args
+            assert isinstance(made, ast.Call) and isinstance(made.func, ast.Name)
+            maker = functions[made.func.id]
+            assert ast.unparse(maker.returns or ast.Constant(None)) == "ast.Module"
+    # ... and no tree is ever read from text
+    assert not any(
+        isinstance(n, ast.Attribute) and n.attr == "parse" for n in ast.walk(module)
+    )
 
 
 def _gradients(seed: int) -> list[float]:

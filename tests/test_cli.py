@@ -176,8 +176,8 @@ def test_a_write_stopped_midway_keeps_the_old_file(
 def test_a_stepper_too_big_is_refused_before_anything_is_written(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
-    groups = ["(" + "+".join(f"x*{10 * g + k}" for k in range(1, 11)) + ")" for g in range(12)]
-    expression = "+".join(groups)  # 361 values, only a few levels deep
+    groups = ["(" + "+".join(f"x*{10 * g + k}" for k in range(1, 11)) + ")" for g in range(16)]
+    expression = "+".join(groups)  # 16 sums of 10 products: 338 values, a few levels deep
     code, _, err = run(capsys, "graph", expression, "x=1", "-o", str(tmp_path / "a.svg"),
                        "--stepper", str(tmp_path / "a.html"))
     assert code == 2

@@ -515,3 +515,30 @@ def test_bindings_take_only_the_digits_an_expression_takes() -> None:
     with pytest.raises(ExpressionError, match="'１２' is not a number"):
         parse_bindings(["x=１２"])
     assert parse_bindings(["x=1_000"]) == {"x": parse_expression("1_000", {}).data}
+
+
+def test_a_long_flat_sum_is_one_sum_node_with_the_chains_numbers() -> None:
+    names = [f"x{i}" for i in range(1, 41)]
+    bindings = {name: 0.1 * i for i, name in enumerate(names, 1)}
+    root = parse_expression(" + ".join(names), bindings)
+    root.backward()
+    chained = 0.0  # the same additions a chain of + nodes does, left to right
+    for name in names:
+        chained += bindings[name]
+    assert root.op == "sum" and len(root.inputs) == 40
+    assert root.data == chained
+    assert [leaf.label for leaf in root.inputs] == names
+    assert all(leaf.grad == 1.0 for leaf in root.inputs)
+
+
+def test_a_short_sum_such_as_a_neuron_stays_a_chain_of_plus() -> None:
+    root = parse_expression("x1*w1 + x2*w2 + b", {"x1": 2, "w1": -3, "x2": 0, "w2": 1, "b": 6.88})
+    assert [node.op for node in topological_order(root)].count("+") == 2
+    eight = parse_expression("+".join("x" * 8), {"x": 1.0})
+    assert eight.op == "+"
+
+
+def test_a_long_sum_with_a_minus_stays_a_chain() -> None:
+    root = parse_expression(" + ".join(f"x{i}" for i in range(12)) + " - x0",
+                            {f"x{i}": float(i) for i in range(12)})
+    assert root.op == "-" and root.data == 66.0

@@ -58,12 +58,13 @@ def test_outside_a_shell_nothing_is_registered(monkeypatch: pytest.MonkeyPatch) 
     show_models_as_drawings()  # no shell: must not fail
 
 
-def test_without_dot_jupyter_falls_back_to_the_plain_repr(
+def test_without_dot_jupyter_shows_chainrules_own_layout(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     monkeypatch.setenv("PATH", str(tmp_path))
-    assert svg_of(neuron()) is None
-    assert svg_of(MLP(2, [1])) is None
+    value_svg, network_svg = svg_of(neuron()), svg_of(MLP(2, [1]))
+    assert value_svg is not None and "chainrule's own layout" in value_svg and "tanh" in value_svg
+    assert network_svg is not None and "<svg" in network_svg and "layer" in network_svg
 
 
 def test_a_graph_too_large_to_draw_falls_back_to_the_plain_repr() -> None:

@@ -7,6 +7,7 @@ and every limit is checked before work grows: length before parsing, nesting dep
 number of parts while walking. Every problem raises `ExpressionError` with a one-line reason.
 
 Parts made only of numbers are computed at once, so `x * (1/2)` becomes one node `x * 0.5`.
+A sum of more than MAX_CHAINED_TERMS terms joined by + is one `Value.sum` node.
 Each new node is labelled with its piece of the text when that is short (`x*w`, `tanh(n)`), so a
 drawing says what every box is.
 """
@@ -32,6 +33,10 @@ MAX_LENGTH = 10_000
 MAX_DEPTH = 100
 MAX_PARTS = 2_000
 MAX_LABEL = 24
+# A sum of more terms than this, all joined by +, becomes one "sum" node (Value.sum, the same
+# left-to-right additions): a drawing then shows one Σ with every term beside it instead of a
+# staircase of one + per term. Shorter sums, like a neuron's x1*w1 + x2*w2 + b, stay a chain.
+MAX_CHAINED_TERMS = 8
 
 FUNCTIONS: dict[str, Callable[[Any], Any]] = {
     "exp": autograd.exp,
@@ -253,9 +258,7 @@ class _Builder:
 
     def _checked(self, node: ast.expr, compute: Callable[[], Part]) -> Part:
         """compute(), counted as a part, its errors ours, its result finite and labelled."""
-        self.parts += 1
-        if self.parts > MAX_PARTS:
-            raise ExpressionError(f"the expression has more than {MAX_PARTS:,} parts")
+        self._count_parts(1)
         try:
             result = compute()
         except ExpressionError:
@@ -270,6 +273,12 @@ class _Builder:
         if isinstance(result, Value) and result.op and not result.label:
             result.label = self._short_text(node)
         return result
+
+    def _count_parts(self, count: int) -> None:
+        """Count `count` more parts (each operator and each operand is one), up to MAX_PARTS."""
+        self.parts += count
+        if self.parts > MAX_PARTS:
+            raise ExpressionError(f"the expression has more than {MAX_PARTS:,} parts")
 
     def _short_text(self, node: ast.expr) -> str:
         """The piece of the text that computed `node`, spaces tidied, or "" when it is long."""
@@ -303,10 +312,21 @@ class _Builder:
             links.append(links[-1].left)  # type: ignore[arg-type]
             if len(links) > MAX_PARTS:
                 raise ExpressionError(f"the expression has more than {MAX_PARTS:,} parts")
+        if len(links) >= MAX_CHAINED_TERMS and all(isinstance(link.op, ast.Add) for link in links):
+            return self._sum(links, depth)
         result = self.build(links[-1].left, depth + 1)
         for link in reversed(links[1:]):
             result = self._checked(link, functools.partial(self._link, link, result, depth))
         return self._link(node, result, depth)
+
+    def _sum(self, links: list[ast.BinOp], depth: int) -> Part:
+        """t_1 + t_2 + ... + t_n as one Value.sum node (plain floats when no term is a Value)."""
+        self._count_parts(len(links) - 1)  # every + is a part, as in a chain; _checked counts one
+        terms = [self.build(links[-1].left, depth + 1)]
+        terms += [self.build(link.right, depth + 1) for link in reversed(links)]
+        if not any(isinstance(term, Value) for term in terms):
+            return functools.reduce(lambda left, right: _combine(ast.Add, left, right), terms)
+        return Value.sum(terms)
 
     def _link(self, node: ast.BinOp, left: Part, depth: int) -> Part:
         return _combine(type(node.op), left, self.build(node.right, depth + 1))

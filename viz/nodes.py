@@ -29,6 +29,7 @@ OP_SYMBOLS = {
     "sigmoid": "σ",
     "relu": "ReLU",
     "dot": "Σwa+b",
+    "sum": "Σ",
 }
 
 

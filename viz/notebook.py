@@ -12,13 +12,14 @@ from autograd import Value
 from nn import MLP
 from viz.dot import draw_dot
 from viz.network import draw_network
-from viz.render import GraphvizMissing, image_bytes
+from viz.render import svg_bytes
 
 
 def svg_of(obj: Value | MLP) -> str | None:
     """The SVG drawing of a Value or an MLP, or None (Jupyter then shows the plain repr).
 
-    None when Graphviz's `dot` is not installed, or when a Value's graph is too large to draw.
+    Laid out by Graphviz's `dot`, or without it by chainrule's own layout (viz.render.svg_bytes).
+    None when a Value's graph is too large to draw.
     """
     if isinstance(obj, Value):
         try:
@@ -29,10 +30,7 @@ def svg_of(obj: Value | MLP) -> str | None:
         graph = draw_network(obj)
     else:
         raise TypeError(f"svg_of draws a Value or an nn.MLP, got {type(obj).__name__}")
-    try:
-        return image_bytes(graph, "svg").decode("utf-8")
-    except GraphvizMissing:
-        return None
+    return svg_bytes(graph).decode("utf-8")
 
 
 def show_models_as_drawings() -> None:

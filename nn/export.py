@@ -1,7 +1,7 @@
 """`to_torch(model)`: the way out when a model outgrows a scalar engine — the same MLP in PyTorch.
 
-PyTorch is an optional extra (`pip install "chainrule[torch]"`), so it is imported only inside
-`to_torch`; the rest of `nn` never needs it.
+PyTorch is an optional extra (`pip install -e '.[torch]'` from a clone), so it is imported only
+inside `to_torch`; the rest of `nn` never needs it.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ def to_torch(model: MLP) -> Any:
     except ImportError as error:
         raise ImportError(
             "to_torch needs PyTorch, which is not installed: "
-            'pip install torch (or pip install "chainrule[torch]")'
+            "pip install torch (or, from your chainrule clone, pip install -e '.[torch]')"
         ) from error
 
     W, B = weights_of(model)

@@ -27,7 +27,7 @@ def torch() -> ModuleType:
     except ImportError as error:
         if os.environ.get("CHAINRULE_REQUIRE_TORCH") == "1":
             pytest.fail(f"CHAINRULE_REQUIRE_TORCH=1 but PyTorch cannot be imported: {error}")
-        pytest.skip('PyTorch is not installed (pip install "chainrule[torch]"): nothing to compare')
+        pytest.skip("PyTorch is not installed (pip install -e '.[torch]'): nothing to compare")
     return torch
 
 

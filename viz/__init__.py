@@ -1,4 +1,4 @@
-"""chainrule's drawings: a Value's graph with its derivatives, an MLP in the seed's notation,
+"""chainrule's drawings: a Value's graph with its derivatives, an MLP in the textbook's notation,
 the same graph as text, and a page that steps through backward().
 
     >>> from autograd import Value

@@ -198,8 +198,8 @@ def _add_graph_command(commands: argparse._SubParsersAction[_Parser]) -> None:
     graph.add_argument("expression", metavar="EXPR", help='the expression, e.g. "tanh(x*w + b)"')
     graph.add_argument("bindings", nargs="*", metavar="NAME=NUMBER", help="a value for each name")
     graph.add_argument("-o", "--output", type=Path, metavar="FILE",
-                       help="the drawing: .svg, .png, .pdf or .dot (without Graphviz, a .dot "
-                       "file is written instead of an image)")
+                       help="the drawing: .svg, .png, .pdf or .dot (without Graphviz, an .svg is "
+                       "drawn by chainrule's own layout and a .png or .pdf is refused)")
     graph.add_argument("--stepper", type=Path, metavar="FILE.html",
                        help=f"a page stepping through backward() node by node (up to "
                        f"{MAX_VALUES} values)")

@@ -32,7 +32,7 @@ def format_number(x: float) -> str:
 
 SUBSCRIPTS = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
 SUPERSCRIPTS = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
-# The seed's names as nn labels them: w_12^2, b_1^3, a_1^1, z_10,3^2 (commas past index 9).
+# The textbook's names as nn labels them: w_12^2, b_1^3, a_1^1, z_10,3^2 (commas past index 9).
 SEED_NAME = re.compile(r"(?P<symbol>[^\W\d_]+)_(?P<lower>\d+(?:,\d+)*)(?:\^(?P<upper>\d+))?")
 
 

@@ -1,4 +1,4 @@
-"""draw_network: the seed's figure of an MLP, layers 1..L left to right, an edge per weight w_jk^l.
+"""draw_network: the textbook's figure of an MLP, layers 1..L left to right, one edge per w_jk^l.
 
 Given an example x (and its target y) it also shows that pass: z_j^l and a_j^l in every neuron,
 the cost C, and from C the errors δ_j^l = ∂C/∂z_j^l and the gradients ∂C/∂w_jk^l. A small network
@@ -34,7 +34,7 @@ POSITIVE_COLOR = "#1565c0"
 NEGATIVE_COLOR = "#ef6c00"
 COST_FILL = "#f8bbd0"
 
-Neuron = tuple[int, int]  # (l, j): neuron j of layer l, both 1-based as in the seed
+Neuron = tuple[int, int]  # (l, j): neuron j of layer l, both 1-based as in the textbook
 
 
 @dataclass
@@ -55,7 +55,7 @@ def draw_network(
     y: Target | None = None,
     title: str | None = None,
 ) -> graphviz.Digraph:
-    """The seed's figure of `model`; with `x` the pass on it, with `y` too its δs and gradients.
+    """The textbook's figure of `model`; with `x` the pass on it, with `y` too its δs and gradients.
 
     Gradients come from C = ½‖y − A^L‖² when y is given (computed apart: no .grad changes);
     otherwise from the parameters' .grad when a backward() has set any of them. `title` is
@@ -126,7 +126,7 @@ def _weighted_input(model: MLP, previous: Sequence[Value], l: int, j: int, z: fl
     """z_j^l as text; 0 when it is rounding noise next to its terms w_jk^l a_k^(l−1) and b_j^l.
 
     0.1·1 + 0.2·0.5 + 0.3·(−1) − (−0.1) = 0 comes out as 2.8e-17 in floats; a student should
-    see 0, as the seed's report does.
+    see 0, as the worked example's report does.
     """
     terms = [model.weight(l, j, k).data * a.data for k, a in enumerate(previous, start=1)]
     size = sum(map(abs, terms)) + abs(model.bias(l, j).data)
@@ -198,7 +198,7 @@ def _neuron_label(
 
 
 def _seed_name(symbol: str, l: int, j: int) -> str:
-    """The seed's name of a neuron's quantity with real sub- and superscripts: z₁², a₂³, δ₁²."""
+    """The textbook's name of a neuron's quantity with real sub- and superscripts: z₁², a₂³, δ₁²."""
     return pretty_label(seed_label(symbol, (j,), l))
 
 

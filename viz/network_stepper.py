@@ -1,6 +1,6 @@
-"""write_network_stepper: one self-contained HTML page stepping through the seed's algorithm.
+"""write_network_stepper: one self-contained HTML page stepping through the textbook's algorithm.
 
-On the seed's figure of the network it shows, one step at a time: the forward pass layer by layer
+On the textbook's network figure it shows, one step at a time: the forward pass layer by layer
 (eq. (1) per neuron, then eq. (2) A^l = σ(Z^l) per layer), the cost C = ½ Σ_j (y_j − a_j^L)²,
 eq. (3) for each output neuron, eq. (4) for each neuron of the earlier layers, and eqs. (5) and
 (6) for each weight and bias. Python does the arithmetic, from exactly the terms each step writes
@@ -68,7 +68,7 @@ def network_stepper_html(model: MLP, x: Sequence[float], y: Sequence[float]) -> 
 
 @dataclass
 class _Pass:
-    """One example's pass in the seed's notation, filled in step by step (dicts by layer l)."""
+    """One example's pass in the textbook's notation, filled in step by step (dicts by layer l)."""
 
     widths: list[int]
     W: dict[int, list[list[float]]]
@@ -247,7 +247,7 @@ def _eq2(numbers: _Pass, l: int) -> Step:
     return {
         "eq": "(2)", "layer": l,
         "title": f"Forward, layer {l}: each neuron's activation, σ = {sigma}",
-        "general": "Aˡ = σ(Zˡ), i.e. aⱼˡ = σ(zⱼˡ)   (the seed prints Z = σ(A): a typo)",
+        "general": "Aˡ = σ(Zˡ), i.e. aⱼˡ = σ(zⱼˡ)   (the textbook prints Z = σ(A): a typo)",
         "lines": [
             f"{_name('a', l, j)} = σ({_name('z', l, j)}) = {sigma}({format_number(z)}) = "
             f"{format_number(a)}"
@@ -448,7 +448,7 @@ def _start_step(numbers: _Pass) -> Step:
     """Step 0: the example. Layer 1 is the input, a_k^1 = x_k; y is the target."""
     return {
         "title": "The example: input x in layer 1, target y",
-        "general": "aₖ¹ = xₖ; each step below applies one of the seed's equations (1)–(6)",
+        "general": "aₖ¹ = xₖ; each step below applies one of the textbook's equations (1)–(6)",
         "symbols": "x = (" + ", ".join(_fold([format_number(v) for v in numbers.A[1]])) + ")",
         "numbers": "y = (" + ", ".join(_fold([format_number(v) for v in numbers.y])) + ")",
         "reads": [], "writes": [_nid(1, k) for k in _shown(numbers.widths[0]) if k] + ["targets"],

@@ -22,7 +22,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from autograd import Value, topological_order
+from autograd import OPS, Value, topological_order
 from nn import MLP, half_squared_error
 from nn.datasets import neuron_example
 from viz.format import format_number, pretty_label
@@ -30,6 +30,7 @@ from viz.nodes import backward_steps, drawn_inputs, drawn_order
 from viz.stepper import (
     DATA_MARK,
     MAX_VALUES,
+    RULES,
     reverse_sweep,
     script_safe_json,
     stepper_data,
@@ -421,3 +422,7 @@ def test_browser_explanation_fits_and_text_is_readable(
         text = page.eval_on_selector("g.value text", "t => t.getBoundingClientRect().height")
         assert text >= 13
     page.close()
+
+
+def test_every_op_of_the_engine_has_its_rule_in_words() -> None:
+    assert sorted(OPS) == sorted(RULES)

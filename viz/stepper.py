@@ -63,10 +63,12 @@ RULES = {
     "pow": "∂(a^b)/∂a = b·a^(b−1) and ∂(a^b)/∂b = a^b·ln a",
     "exp": "∂exp(a)/∂a = exp(a), the output itself",
     "log": "∂log(a)/∂a = 1/a",
+    "log1p": "∂log(1 + a)/∂a = 1/(1 + a)",
     "sqrt": "∂√a/∂a = 1/(2√a)",
     "tanh": "∂tanh(a)/∂a = 1 − tanh(a)²",
     "sigmoid": "∂σ(a)/∂a = σ(a)·(1 − σ(a))",
     "relu": "∂ReLU(a)/∂a = 1 if a > 0, else 0",
+    "sum": "∂(a_1 + a_2 + … + a_n)/∂a_k = 1 for every k",
     "dot": "z = Σ w_k·a_k + b, so ∂z/∂w_k = a_k, ∂z/∂a_k = w_k, ∂z/∂b = 1 (eq. (1))",
 }
 INFIX = {"+", "-", "*", "/", "**", "pow"}

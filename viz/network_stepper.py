@@ -24,7 +24,7 @@ from nn import MLP
 from nn.backprop import weights_of
 from nn.module import seed_label
 from nn.serialize import write_atomically
-from viz.format import format_number, pretty_label
+from viz.format import format_number, format_sum, pretty_label
 from viz.stepper import script_safe_json
 
 TEMPLATE = "network_stepper_template.html"
@@ -78,6 +78,9 @@ class _Pass:
     sigma_prime: dict[int, list[float]]
     y: list[float]
     Z: dict[int, list[float]] = field(default_factory=dict)
+    # z_j^l as the page writes it: 0 where it is only rounding error next to its terms (as the
+    # network figure and the text report show it), so 0.1 + 0.1 − 0.3 + 0.1 reads 0, not 2.8e-17.
+    Z_text: dict[int, list[str]] = field(default_factory=dict)
     A: dict[int, list[float]] = field(default_factory=dict)
     delta: dict[int, list[float]] = field(default_factory=dict)
     dW: dict[int, list[list[float]]] = field(default_factory=dict)
@@ -166,12 +169,9 @@ def _shown(width: int) -> list[int | None]:
     return [*range(1, MAX_SHOWN - 1), None, width]
 
 
-def _shown_rows(
-    width: int, *columns: list[float]
-) -> list[tuple[int | None, float, float]]:
-    """(j, z_j, a_j) for the neurons a layer draws; (None, 0, 0) for its "⋯ more" marker."""
-    z, a = columns
-    return [(j, z[j - 1], a[j - 1]) if j is not None else (None, 0.0, 0.0) for j in _shown(width)]
+def _shown_rows(width: int, z: list[str], a: list[float]) -> list[tuple[int | None, str, float]]:
+    """(j, z_j as written, a_j) for the neurons a layer draws; j None for its "⋯ more" marker."""
+    return [(j, z[j - 1], a[j - 1]) if j is not None else (None, "", 0.0) for j in _shown(width)]
 
 
 def _nid(l: int, j: int) -> str:
@@ -222,6 +222,8 @@ def _eq1(numbers: _Pass, l: int, j: int) -> Step:
     total, terms = _weighted_sum(weights, a)
     z = total + b
     numbers.Z.setdefault(l, []).append(z)
+    z_text = format_sum(z, sum(abs(w * v) for w, v in zip(weights, a)) + abs(b))
+    numbers.Z_text.setdefault(l, []).append(z_text)
     ks = range(1, len(a) + 1)
     return {
         "eq": "(1)", "layer": l, "neuron": j,
@@ -232,10 +234,10 @@ def _eq1(numbers: _Pass, l: int, j: int) -> Step:
             + [_name("b", l, j)]
         ),
         "numbers": "= " + " + ".join([*terms, _n(b)]),
-        "result": f"{_name('z', l, j)} = {format_number(z)}",
+        "result": f"{_name('z', l, j)} = {z_text}",
         "reads": [_nid(l - 1, k) for k in ks] + [_eid(l, j, k) for k in ks],
         "writes": [_nid(l, j)],
-        "set": [[_nid(l, j), "z", format_number(z)]],
+        "set": [[_nid(l, j), "z", z_text]],
     }
 
 
@@ -249,10 +251,9 @@ def _eq2(numbers: _Pass, l: int) -> Step:
         "title": f"Forward, layer {l}: each neuron's activation, σ = {sigma}",
         "general": "Aˡ = σ(Zˡ), i.e. aⱼˡ = σ(zⱼˡ)   (the textbook prints Z = σ(A): a typo)",
         "lines": [
-            f"{_name('a', l, j)} = σ({_name('z', l, j)}) = {sigma}({format_number(z)}) = "
-            f"{format_number(a)}"
+            f"{_name('a', l, j)} = σ({_name('z', l, j)}) = {sigma}({z}) = {format_number(a)}"
             if j is not None else f"⋯ ({numbers.widths[l - 1] - MAX_SHOWN + 1} more)"
-            for j, z, a in _shown_rows(numbers.widths[l - 1], numbers.Z[l], numbers.A[l])
+            for j, z, a in _shown_rows(numbers.widths[l - 1], numbers.Z_text[l], numbers.A[l])
         ],
         "reads": [_nid(l, j) for j in js],
         "writes": [_nid(l, j) for j in js],
@@ -295,7 +296,7 @@ def _eq3(numbers: _Pass, j: int) -> Step:
         "general": "δⱼᴸ = (aⱼᴸ − yⱼ) σ′(zⱼᴸ)",
         "symbols": f"{_name('δ', L, j)} = ({_name('a', L, j)} − {_y(j)}) σ′({_name('z', L, j)})",
         "numbers": f"= ({format_number(a)} − {_n(y)}) × {_n(s)}",
-        "note": f"σ = {numbers.activation[L]}: σ′({format_number(numbers.Z[L][j - 1])}) = "
+        "note": f"σ = {numbers.activation[L]}: σ′({numbers.Z_text[L][j - 1]}) = "
         f"{format_number(s)}",
         "result": f"{_name('δ', L, j)} = {format_number(d)}",
         "reads": [_nid(L, j), "targets", "cost"],
@@ -321,7 +322,7 @@ def _eq4(numbers: _Pass, l: int, k: int) -> Step:
             _fold([f"{_name('w', l + 1, j, k)} {_name('δ', l + 1, j)}" for j in js])
         ) + f") σ′({_name('z', l, k)})",
         "numbers": "= (" + " + ".join(terms) + f") × {_n(s)} = {format_number(total)} × {_n(s)}",
-        "note": f"σ = {numbers.activation[l]}: σ′({format_number(numbers.Z[l][k - 1])}) = "
+        "note": f"σ = {numbers.activation[l]}: σ′({numbers.Z_text[l][k - 1]}) = "
         f"{format_number(s)}",
         "result": f"{_name('δ', l, k)} = {format_number(d)}",
         "reads": [_nid(l + 1, j) for j in js] + [_eid(l + 1, j, k) for j in js] + [_nid(l, k)],

@@ -144,3 +144,16 @@ def test_an_out_that_is_a_file_is_refused(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="not a folder"):
         run_demo(blocker, epochs=1, progress=False)
     assert blocker.read_text() == "keep"
+
+
+@pytest.mark.parametrize("epochs", [5, 100])
+def test_the_loss_plot_counts_epochs_in_whole_numbers_and_writes_plain_losses(
+    epochs: int,
+) -> None:
+    history = [0.6 * 0.95**i for i in range(epochs)]
+    axes = viz.demo.loss_figure(history).axes[0]
+    axes.figure.canvas.draw()
+    shown = [t for t in axes.get_xticks() if 1 <= t <= epochs]
+    assert shown and all(float(t).is_integer() for t in shown)
+    labels = [t.get_text() for t in [*axes.get_yticklabels(), *axes.get_yticklabels(minor=True)]]
+    assert any(labels) and not any("10^" in text or "times" in text for text in labels)

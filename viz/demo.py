@@ -20,6 +20,7 @@ from pathlib import Path
 
 import numpy as np
 from matplotlib.figure import Figure
+from matplotlib.ticker import FormatStrFormatter, MaxNLocator
 
 from autograd import Value
 from nn import MLP, Adam, backprop
@@ -247,9 +248,9 @@ def _training_pictures(out: Path, training: Training) -> list[Picture]:
             "The trained network",
             network,
             f"MLP(2, {LAYER_SIZES}) after {epochs} epochs, drawn like the worked example: layers "
-            "1 to L from left to right, each neuron a_j^l with its z and a for the first "
-            "training point. Edges are the weights w_jk^l: blue positive, orange negative, "
-            "thicker for larger |w|.",
+            "1 to L from left to right, each neuron a_j^l with its activation for the first "
+            "training point. Edges are the weights w_jk^l, too many to list by number: blue "
+            "positive, orange negative, thicker for larger |w|.",
         ),
         Picture(
             "What the network learned",
@@ -329,6 +330,10 @@ def loss_figure(history: list[float]) -> Figure:
     axes.set_title("Training loss: mean binary cross-entropy per epoch", fontsize=13)
     axes.set_xlabel("epoch", fontsize=13)
     axes.set_ylabel("loss (log scale)", fontsize=13)
+    axes.xaxis.set_major_locator(MaxNLocator(integer=True))  # epochs are whole: no "epoch 2.5"
+    axes.yaxis.set_major_formatter(FormatStrFormatter("%g"))  # 0.1, not 10⁻¹
+    if max(history) < 10 * min(history):  # within one decade the in-between ticks are labelled
+        axes.yaxis.set_minor_formatter(FormatStrFormatter("%.2g"))  # 0.3, not 3 × 10⁻¹
     axes.grid(True, which="both", alpha=0.3)
     return figure
 

@@ -312,3 +312,33 @@ def _central_difference(node: Value, position: int) -> float:
     up[position] += step
     down[position] -= step
     return (forward(*up) - forward(*down)) / (2 * step)
+
+
+def chain_of_sums(terms: int) -> Value:
+    """x1 + x2 + ... built one + at a time, as Python's sum() or a loop builds it."""
+    total = Value(1.0, "x1")
+    for i in range(2, terms + 1):
+        total = total + Value(float(i), f"x{i}")
+    total.backward()
+    return total
+
+
+def drawn_size(graph: graphviz.Digraph) -> tuple[float, float]:
+    """The drawing's width and height in points, as Graphviz lays it out."""
+    svg = graph.pipe(format="svg").decode()
+    found = re.search(r'<svg width="([\d.]+)pt" height="([\d.]+)pt"', svg)
+    assert found is not None
+    return float(found[1]), float(found[2])
+
+
+@needs_dot
+def test_a_long_chain_of_plus_is_a_ladder_not_a_staircase() -> None:
+    width, _ = drawn_size(draw_dot(chain_of_sums(40)))
+    assert width < 1000  # a staircase of 39 + nodes was 7,969 pt wide
+    assert drawn_size(draw_dot(chain_of_sums(9)))[0] < drawn_size(draw_dot(chain_of_sums(8)))[0]
+
+
+def test_short_chains_such_as_a_neuron_are_drawn_rank_by_rank() -> None:
+    assert "constraint" not in draw_dot(neuron()).source
+    assert "constraint" not in draw_dot(chain_of_sums(8)).source
+    assert draw_dot(chain_of_sums(9)).source.count("constraint=false") == 6

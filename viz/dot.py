@@ -7,6 +7,7 @@ between its inputs and its output, and each input edge carries the local derivat
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable
 from html import escape
 
@@ -33,6 +34,10 @@ from viz.view import View, choose_view
 RANKDIRS = ("TB", "LR", "BT", "RL")
 # Past this many edges the ∂ labels would bury the drawing, so it leaves them out and says so.
 MAX_LABELLED_EDGES = 120
+# A + chain of more terms than this (x1 + x2 + ... built one + at a time, each partial sum used
+# once, by the next +) is drawn as a ladder, a row per term, instead of a staircase one rank wider
+# per +. Shorter chains, such as a neuron's x1*w1 + x2*w2 + b, are drawn as they are.
+MAX_STAIRCASE_TERMS = 8
 
 
 def draw_dot(
@@ -50,6 +55,7 @@ def draw_dot(
     kinds = {node: kind_of(node, root) for node in shown}
     edge_count = sum(x in view.shown for node in shown for x, _ in drawn_inputs(node))
     labelled = edge_count <= MAX_LABELLED_EDGES
+    ladder = _ladder_rungs(shown)
     notes = [view.note] if view.note else []
     if not labelled:
         notes.append(f"{edge_count} edges, too many to label with ∂: draw a part to see them")
@@ -62,7 +68,7 @@ def draw_dot(
     for node in shown:
         graph.node(_value_id(node, steps), _record(node, steps[node], kinds[node], show_grad))
         if node.op:
-            _draw_op(graph, node, steps, view, labelled)
+            _draw_op(graph, node, steps, view, labelled, ladder)
     return graph
 
 
@@ -104,8 +110,39 @@ def _record(node: Value, step: int, kind: Kind, show_grad: bool) -> str:
     )
 
 
+def _ladder_rungs(shown: list[Value]) -> set[Value]:
+    """The partial sums of every + chain of more than MAX_STAIRCASE_TERMS terms.
+
+    Their edge into the next + is drawn without pushing that + one rank further on, so the chain
+    stacks up as rows (term → + → partial sum) instead of stretching out as a staircase.
+    """
+    drawn = set(shown)
+    uses = Counter(x for node in shown for x, _ in drawn_inputs(node))
+
+    def continued(node: Value) -> Value | None:
+        """The partial sum that the + `node` adds a term to, if it is one used only there."""
+        if node.op != "+":
+            return None
+        first = node.inputs[0]
+        return first if first.op == "+" and uses[first] == 1 and first in drawn else None
+
+    inner = {partial for partial in map(continued, shown) if partial is not None}
+    rungs: set[Value] = set()
+    for top in shown:
+        if top.op != "+" or top in inner:
+            continue
+        run, partial = [], continued(top)
+        while partial is not None:
+            run.append(partial)
+            partial = continued(partial)
+        if len(run) + 2 > MAX_STAIRCASE_TERMS:  # n terms: n − 1 + nodes, n − 2 partial sums
+            rungs.update(run[1:])  # the last + keeps its rank: the result comes out at the end
+    return rungs
+
+
 def _draw_op(
-    graph: graphviz.Digraph, node: Value, steps: dict[Value, int], view: View, labelled: bool
+    graph: graphviz.Digraph, node: Value, steps: dict[Value, int], view: View, labelled: bool,
+    ladder: set[Value],
 ) -> None:
     """The op node, its edge to the value it makes, and an edge per drawn input (∂ on it)."""
     op_id = _op_id(node, steps)
@@ -116,7 +153,8 @@ def _draw_op(
     for x, local in drawn_inputs(node):
         if x in view.shown:
             label = f" ∂ {format_number(local)} " if labelled else ""
-            graph.edge(_value_id(x, steps), op_id, label=label, fontcolor=DERIVATIVE_COLOR)
+            rank = {"constraint": "false"} if x in ladder and x is node.inputs[0] else {}
+            graph.edge(_value_id(x, steps), op_id, label=label, fontcolor=DERIVATIVE_COLOR, **rank)
     if cut:
         stub_id = f"cut{steps[node]}"
         graph.node(stub_id, f"⋯ {cut} more", shape="box", style="dashed,filled",

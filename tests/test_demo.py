@@ -4,6 +4,7 @@ Graphviz, and a Ctrl-C during training still leaves a complete folder."""
 from __future__ import annotations
 
 import html
+import json
 import os
 import re
 import signal
@@ -52,6 +53,10 @@ def test_demo_writes_everything_the_index_shows(tmp_path: Path) -> None:
     assert "seed" not in shown.lower()
     contents = re.findall(r'<li><a href="#(picture-\d+)">', page)
     assert contents and all(f'<section id="{anchor}">' in page for anchor in contents)
+    stepper = (tmp_path / "out" / "stepper.html").read_text(encoding="utf-8")
+    data = stepper.split('id="chainrule-data">', 1)[1].split("</script>", 1)[0]
+    steps = len(json.loads(data)["steps"])
+    assert f"the page numbers its {steps} steps, where the drawing above numbers all 10" in shown
 
 
 def test_without_graphviz_the_demo_draws_svgs_with_its_own_layout(

@@ -22,7 +22,7 @@ import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.ticker import FormatStrFormatter, MaxNLocator
 
-from autograd import Value
+from autograd import Value, topological_order
 from nn import MLP, Adam, backprop
 from nn.datasets import moons, seed_example
 from nn.serialize import write_atomically
@@ -130,6 +130,8 @@ def neuron() -> Value:
 def _neuron_pictures(out: Path) -> list[Picture]:
     """The neuron's drawing and its step-through page."""
     output = neuron()
+    values = topological_order(output)
+    steps = sum(1 for value in values if value.op)
     drawing = render(draw_dot(output), out / "neuron.svg")
     stepper = write_stepper(output, out / "stepper.html")
     return [
@@ -146,8 +148,10 @@ def _neuron_pictures(out: Path) -> list[Picture]:
             "backward(), one step at a time",
             stepper,
             "The same neuron as a step-through page: press Next (or →) to watch backward() visit "
-            "one value per step, multiply its grad by each local derivative, and add the result "
-            "to its inputs' grads. At the last step every grad equals the drawing above.",
+            "one op per step, multiply its grad by each local derivative, and add the result "
+            "to its inputs' grads. Inputs and parameters pass nothing on, so they get no step: "
+            f"the page numbers its {steps} steps, where the drawing above numbers all "
+            f"{len(values)} values. At the last step every grad equals the drawing above.",
         ),
     ]
 

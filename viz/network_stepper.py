@@ -34,7 +34,7 @@ MAX_SHOWN = 6
 # Past this many terms a sum shows its first three, "⋯", and its last one.
 MAX_TERMS = 5
 # The figure's geometry, in SVG units (about pixels at full size).
-BOX_WIDTH, LINE, PAD, ROW_GAP, COLUMN_GAP, TOP = 168.0, 22.0, 8.0, 12.0, 88.0, 34.0
+BOX_WIDTH, LINE, PAD, ROW_GAP, COLUMN_GAP, TOP = 168.0, 22.0, 8.0, 12.0, 112.0, 34.0
 TARGET_GAP = 70.0  # between the output layer and the cost, room for the labels y_j = ...
 
 

@@ -317,7 +317,7 @@ class _Graph:
         if not isinstance(root, Value):
             raise TypeError(f"{what}: root must be a Value, got {type(root).__name__} {root!r}")
         self.root = root
-        self.order = topological_order(root)
+        self.order = _evaluation_order(root)
         self.index = {node: k for k, node in enumerate(self.order, start=1)}
         self.variables = _leaves(variables, what, "inputs")
         self.data = _leaves(data, what, "data")
@@ -326,6 +326,25 @@ class _Graph:
 
     def name(self, node: Value) -> str:
         return f"v{self.index[node]}"
+
+
+def _evaluation_order(root: Value) -> list[Value]:
+    """The nodes in the order Python evaluated the expression that built them: each node's
+    inputs left to right, before the node. So the first failing op is the one the user's own
+    code meets first, and its error is the same.
+    """
+    order: list[Value] = []
+    seen: set[Value] = set()
+    stack: list[tuple[Value, bool]] = [(root, False)]
+    while stack:
+        node, expanded = stack.pop()
+        if expanded:
+            order.append(node)
+        elif node not in seen:
+            seen.add(node)
+            stack.append((node, True))
+            stack.extend((x, False) for x in reversed(node.inputs) if x not in seen)
+    return order
 
 
 def _leaves(values: Sequence[Value], what: str, kind: str) -> dict[Value, int]:
@@ -399,7 +418,7 @@ def _write(graph: _Graph, code: _Code, seed: Traced, totals: bool) -> _Written:
             return contributions[0]
         return code.assign(f"g{graph.index[node]}", _sum(contributions, code))
 
-    for node in reversed(graph.order):
+    for node in reversed(topological_order(graph.root)):  # the edges in backward()'s order
         if node not in wanted or not node.inputs:
             continue
         upstream = seed if node is graph.root else adjoint(node)
@@ -523,8 +542,8 @@ def _docstring(summary: str, graph: _Graph, written: _Written) -> str:
     lines = [
         summary,
         "",
-        "Forward lines compute each node v_i (its op's formula in autograd.ops), in the order",
-        f"backward() sorts them; adjoint lines compute g_i = d {root} / d v_i, edge by edge.",
+        "Forward lines compute each node v_i (its op's formula in autograd.ops), in the order the",
+        f"expression computed them; adjoint lines compute g_i = d {root} / d v_i, edge by edge.",
         *textwrap.wrap(f"Labels: {labels or '(none)'}", 92),
     ]
     return "\n".join(f"    {line}" if line else "" for line in lines).lstrip() + "\n    "

@@ -97,6 +97,13 @@ def run(f: CompiledGraph, values: list[float]) -> tuple[float, list[float]] | Ba
 numbers = st.floats(-3.0, 3.0, allow_nan=False).map(lambda v: round(v, 1))
 
 
+def test_the_first_failing_op_is_the_one_the_expression_meets_first() -> None:
+    x, y, z = Value(1.0), Value(1.0), Value(1.0)
+    f = autograd.compile(x / z + y / z, [x, y, z])
+    with pytest.raises(ValueError, match=r"division by zero: 0\.0 / 0\.0"):  # x / z comes first
+        f([0.0, 1.0, 0.0])
+
+
 @settings(max_examples=150)
 @given(trees(), st.lists(numbers, min_size=3, max_size=3),
        st.lists(numbers, min_size=3, max_size=3))
@@ -340,17 +347,18 @@ def test_the_source_is_the_evaluation_trace_as_code() -> None:
     o = (x1 * w1 + b).tanh()
     f = autograd.compile(o, [x1, w1, b])
     lines = [line.strip() for line in f.source.splitlines()]
-    # forward: one line per node, in topological order; then adjoints, edge by edge
-    assert lines[lines.index("v3, v2, v1 = values"):][:7] == [
-        "v3, v2, v1 = values",
-        "v4 = v3 * v2",
-        "v5 = v4 + v1",
+    # forward: one line per node, as the expression computed them; then adjoints, edge by edge
+    assert lines[lines.index("v1, v2, v4 = values"):][:8] == [
+        "v1, v2, v4 = values",
+        "v3 = v1 * v2",
+        "v5 = v3 + v4",
         "v6 = tanh(v5)",
-        "g5 = 1.0 - v6 * v6",  # tanh' = 1 − o², from the table; + passes g5 down unchanged
-        "g3 = g5 * v2",
-        "g2 = g5 * v3",
+        "g5 = 1.0 - v6 * v6",  # tanh' = 1 − o², from the table
+        "g1 = g5 * v2",
+        "g2 = g5 * v1",
+        "g4 = g5",  # + passes g5 down unchanged
     ]
-    assert "Labels: v1 = b, v2 = w1, v3 = x1" in f.source
+    assert "Labels: v1 = x1, v2 = w1, v4 = b" in f.source
     tree = ast.parse(f.source)  # it is Python, and nothing but one function
     assert [type(node) for node in tree.body] == [ast.FunctionDef]
 

@@ -22,7 +22,7 @@ Adding an op is one entry in `OPS` (and a method on `Value` that calls it).
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any, NamedTuple
 
 from autograd.modes import _switches
@@ -248,17 +248,28 @@ def _sigmoid(x: float) -> float:
     return e / (1.0 + e)
 
 
-def _dot(*xs: float) -> float:
-    """z = Σ_k w_k·a_k + b for inputs laid out as (w_1..w_n, a_1..a_n, b).
-
-    Summed left to right, exactly as the expanded graph of `*` and `+` nodes sums it, so both
-    give bit-identical values on every Python version.
-    """
-    n = len(xs) // 2
+def weighted_sum(weights: Sequence[float], activations: Sequence[float], bias: float) -> float:
+    """z = Σ_k w_k·a_k + b, summed left to right exactly as the expanded graph of `*` and `+`
+    nodes sums it, so both give bit-identical values on every Python version (`sum()` does not:
+    from 3.12 it compensates rounding)."""
     z = 0.0
-    for w, a in zip(xs[:n], xs[n : 2 * n]):
+    for w, a in zip(weights, activations):
         z += w * a
-    return z + xs[-1]
+    return z + bias
+
+
+def dot_local_grads(
+    weights: tuple[Number, ...], activations: tuple[Number, ...]
+) -> tuple[Number, ...]:
+    """∂z/∂w_k = a_k, ∂z/∂a_k = w_k, ∂z/∂b = 1 (eq. (1) for one neuron), laid out as the
+    inputs (w_1..w_n, a_1..a_n, b) are."""
+    return activations + weights + (1.0,)
+
+
+def _dot(*xs: float) -> float:
+    """z = Σ_k w_k·a_k + b for inputs laid out as (w_1..w_n, a_1..a_n, b)."""
+    n = len(xs) // 2
+    return weighted_sum(xs[:n], xs[n : 2 * n], xs[-1])
 
 
 def _sum(*xs: float) -> float:
@@ -270,9 +281,9 @@ def _sum(*xs: float) -> float:
 
 
 def _dot_grads(out: Number, *xs: Number) -> tuple[Number, ...]:
-    """∂z/∂w_k = a_k, ∂z/∂a_k = w_k, ∂z/∂b = 1 (eq. (1) for one neuron)."""
+    """The dot rule for inputs laid out as (w_1..w_n, a_1..a_n, b)."""
     n = len(xs) // 2
-    return (*xs[n : 2 * n], *xs[:n], 1.0)
+    return dot_local_grads(xs[:n], xs[n : 2 * n])
 
 
 def _sigmoid_formula(x: Number) -> Number:

@@ -413,6 +413,8 @@ def topological_order(root: Value) -> list[Value]:
     A depth-first search with an explicit stack instead of recursion, so a chain of a million
     nodes needs no deep call stack. A node is pushed twice: first to expand its inputs, then
     (flagged done) to be emitted once everything above it on the stack, its inputs, is emitted.
+    A node whose inputs are all seen is emitted at once: in a graph without cycles a seen input
+    is an emitted one. In a network most are (the weights, the layer below after its first z).
     """
     if not isinstance(root, Value):
         raise TypeError(f"topological_order needs a Value, got {type(root).__name__} {root!r}")
@@ -425,8 +427,12 @@ def topological_order(root: Value) -> list[Value]:
             order.append(node)
         elif node not in seen:
             seen.add(node)
+            inputs = node.inputs
+            if seen.issuperset(inputs):  # a leaf, or nothing left to expand below
+                order.append(node)
+                continue
             stack.append((node, True))
-            for x in node.inputs:
+            for x in inputs:
                 if x not in seen:
                     stack.append((x, False))
     return order

@@ -296,6 +296,16 @@ def _relu_formula(x: Number) -> Number:
     return select(x <= 0.0, 0.0, x)
 
 
+def _relu_grads(out: Number, x: Number) -> tuple[Number]:
+    """relu'(x) = 1 above the kink and 0 at and below it (at 0 the slope of the flat side).
+
+    On a float it is one of two ready-made tuples: the rule runs at every hidden ReLU neuron.
+    """
+    above = x > 0.0
+    return _RELU_SLOPES[above] if isinstance(above, bool) else (select(above, 1.0, 0.0),)
+
+
+_RELU_SLOPES = {True: (1.0,), False: (0.0,)}
 _ONE_ONE = (1.0, 1.0)
 _ONE_MINUS_ONE = (1.0, -1.0)
 
@@ -318,9 +328,7 @@ OPS: dict[str, Op] = {
         Op("sqrt", _sqrt, lambda out, x: (_over(0.5, out),), lambda x: x.sqrt()),
         Op("tanh", math.tanh, lambda out, x: (1.0 - out * out,), lambda x: x.tanh()),
         Op("sigmoid", _sigmoid, lambda out, x: (out * (1.0 - out),), _sigmoid_formula),
-        # relu'(0) = 0: at the kink the slope of the flat side.
-        Op("relu", lambda x: 0.0 if x <= 0.0 else x, lambda out, x: (select(x > 0.0, 1.0, 0.0),),
-           _relu_formula),
+        Op("relu", lambda x: 0.0 if x <= 0.0 else x, _relu_grads, _relu_formula),
         Op("sum", _sum, lambda out, *xs: (1.0,) * len(xs)),
         Op("dot", _dot, _dot_grads, _dot),
     )

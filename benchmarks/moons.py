@@ -13,7 +13,8 @@ from operator import mul
 from types import ModuleType
 from typing import Any, Protocol
 
-from autograd import Value, compile
+import autograd
+from autograd import Value
 from autograd.compile import compile_batch
 from nn import MLP, SGD, hinge, l2
 from nn.backprop import Biases, Weights, assign, weights_of
@@ -113,7 +114,7 @@ class CompiledStep:
         sign = Value(problem.signs[0])
         example_loss = (1.0 - sign * model(x)).relu()  # hinge, its sign y = ±1 a leaf as x is
         self.batch = compile_batch(example_loss, self.parameters_, [*x, sign])
-        self.penalty = compile(ALPHA * l2(self.parameters_), self.parameters_)
+        self.penalty = autograd.compile(ALPHA * l2(self.parameters_), self.parameters_)
         self.rows = [(*x, y) for x, y in zip(problem.X, problem.signs)]
 
     def step(self) -> float:

@@ -18,12 +18,20 @@ import math
 import numbers
 import operator
 import threading
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable, Sequence
+from contextlib import AbstractContextManager
 from typing import Any, Union
 
 from autograd.modes import _ieee_arithmetic, _switches
-from autograd.ops import EXACT_BEYOND_FLOATS, OPS, Op, _data, _exact_sum
+from autograd.ops import (
+    EXACT_BEYOND_FLOATS,
+    OPS,
+    Op,
+    _data,
+    _exact_sum,
+    dot_local_grads,
+    weighted_sum,
+)
 
 Operand = Union["Value", float, int]
 
@@ -352,19 +360,51 @@ def dot(weights: Sequence[Value], activations: Sequence[Value], bias: Value) -> 
 
     Its inputs are laid out (w_1..w_n, a_1..a_n, b); its local derivatives are a_k, w_k and 1.
     """
-    if len(weights) != len(activations):
-        raise ValueError(
-            f"dot: {len(weights)} weights but {len(activations)} activations; they must match"
-        )
-    inputs = (*weights, *activations, bias)
+    return _dot_node(weights, _data_of(weights), activations, _data_of(activations), bias)
+
+
+def dots(
+    rows: Sequence[Sequence[Value]], activations: Sequence[Value], biases: Sequence[Value]
+) -> list[Value]:
+    """z_j = Σ_k w_jk·a_k + b_j for every row j: a layer's weighted inputs, eq. (1), as one
+    "dot" node per row, exactly as `dot` makes it; the activations' data is read only once."""
+    if len(rows) != len(biases):
+        raise ValueError(f"dots: {len(rows)} rows of weights but {len(biases)} biases")
+    data = _data_of(activations)
+    return [_dot_node(row, _data_of(row), activations, data, b) for row, b in zip(rows, biases)]
+
+
+_data_getter = operator.attrgetter("data")
+
+
+def _data_of(values: Sequence[Value]) -> tuple[float, ...]:
+    """The data of each Value, or a TypeError naming the first input that is not a Value."""
     try:
-        xs = [x.data for x in inputs]
+        return tuple(map(_data_getter, values))
     except AttributeError:  # cheaper than checking every type first: this runs once per neuron
-        bad = next(x for x in inputs if not isinstance(x, Value))
+        bad = next(x for x in values if not isinstance(x, Value))
         raise TypeError(
             f"dot: every input must be a Value, got {type(bad).__name__} {bad!r}"
         ) from None
-    return _apply(OPS["dot"], inputs, xs)
+
+
+def _dot_node(
+    weights: Sequence[Value],
+    w: tuple[float, ...],
+    activations: Sequence[Value],
+    a: tuple[float, ...],
+    bias: Value,
+) -> Value:
+    """The dot node of `weights`, `activations` and `bias`, whose data are `w`, `a`."""
+    if len(w) != len(a):
+        raise ValueError(f"dot: {len(w)} weights but {len(a)} activations; they must match")
+    b = bias.data if isinstance(bias, Value) else _data_of((bias,))[0]
+    data = weighted_sum(w, a, b)
+    if data - data != 0.0:
+        data = _beyond_floats("dot", data, w + a + (b,))
+    if not _switches.recording:
+        return _node(data, "", (), ())
+    return _node(data, "dot", (*weights, *activations, bias), dot_local_grads(w, a))
 
 
 def topological_order(root: Value) -> list[Value]:
@@ -373,6 +413,8 @@ def topological_order(root: Value) -> list[Value]:
     A depth-first search with an explicit stack instead of recursion, so a chain of a million
     nodes needs no deep call stack. A node is pushed twice: first to expand its inputs, then
     (flagged done) to be emitted once everything above it on the stack, its inputs, is emitted.
+    A node whose inputs are all seen is emitted at once: in a graph without cycles a seen input
+    is an emitted one. In a network most are (the weights, the layer below after its first z).
     """
     if not isinstance(root, Value):
         raise TypeError(f"topological_order needs a Value, got {type(root).__name__} {root!r}")
@@ -385,8 +427,12 @@ def topological_order(root: Value) -> list[Value]:
             order.append(node)
         elif node not in seen:
             seen.add(node)
+            inputs = node.inputs
+            if seen.issuperset(inputs):  # a leaf, or nothing left to expand below
+                order.append(node)
+                continue
             stack.append((node, True))
-            for x in node.inputs:
+            for x in inputs:
                 if x not in seen:
                     stack.append((x, False))
     return order
@@ -408,19 +454,8 @@ def _pass_in_grad_slots(root: Value, order: list[Value]) -> list[float]:
     else:
         earlier = []
     root.grad = 1.0
-    checking = _switches.checking
     try:
-        for node in reversed(order):  # outputs first: a node's grad is complete when it comes up
-            upstream = node.grad
-            if upstream == 0.0 and math.isfinite(sum(node.local_grads)):
-                # 0 × a finite local derivative is 0: nothing below changes, so skip the edges
-                # (a dead ReLU's whole z). An inf or NaN among them still makes a NaN below.
-                continue
-            for x, local in zip(node.inputs, node.local_grads):
-                contribution = upstream * local  # the chain rule, one edge at a time
-                if checking:
-                    _check_gradient(node, x, upstream, local, contribution, x.grad)
-                x.grad += contribution
+        (_sweep_checked if _switches.checking else _sweep)(order)
     except BaseException:
         for node in order:
             node.grad = 0.0
@@ -428,6 +463,45 @@ def _pass_in_grad_slots(root: Value, order: list[Value]) -> list[float]:
             node.grad = before
         raise
     return earlier
+
+
+def _sweep(order: list[Value]) -> None:
+    """The chain rule over `order`, outputs first: a node's grad is complete when it comes up.
+
+    The same products and sums, in the same order, as `_sweep_checked`, with the one- and
+    two-input nodes (nearly all of a graph) unrolled.
+    """
+    for node in reversed(order):
+        inputs = node.inputs
+        if not inputs:  # a leaf: nothing below it
+            continue
+        upstream = node.grad
+        local_grads = node.local_grads
+        if upstream == 0.0 and math.isfinite(sum(local_grads)):
+            # 0 × a finite local derivative is 0: nothing below changes, so skip the edges
+            # (a dead ReLU's whole z). An inf or NaN among them still makes a NaN below.
+            continue
+        if len(inputs) == 1:
+            inputs[0].grad += upstream * local_grads[0]
+        elif len(inputs) == 2:
+            x, y = inputs
+            x.grad += upstream * local_grads[0]
+            y.grad += upstream * local_grads[1]
+        else:
+            for x, local in zip(inputs, local_grads):
+                x.grad += upstream * local
+
+
+def _sweep_checked(order: list[Value]) -> None:
+    """`_sweep` one edge at a time under detect_anomaly, which checks every sum it adds."""
+    for node in reversed(order):
+        upstream = node.grad
+        if upstream == 0.0 and math.isfinite(sum(node.local_grads)):
+            continue  # as in _sweep
+        for x, local in zip(node.inputs, node.local_grads):
+            contribution = upstream * local  # the chain rule, one edge at a time
+            _check_gradient(node, x, upstream, local, contribution, x.grad)
+            x.grad += contribution
 
 
 def _sweep_in_dict(
@@ -469,21 +543,38 @@ def _rebuilt_local_grads(node: Value) -> tuple[Any, ...]:
 
 
 class _Pauses:
-    """How many blocks, in all threads, pause the cycle collector, and whether it was on before."""
+    """How many blocks, in all threads, pause the cycle collector, and whether it was on before
+    the first: entering counts one more block, leaving one fewer (see cycle_collector_paused).
 
-    __slots__ = ("count", "was_enabled")
+    A class rather than a generator under @contextmanager, which costs twice as much: the MLP
+    forward pass enters it once per example.
+    """
+
+    __slots__ = ("count", "was_enabled", "lock")
 
     def __init__(self) -> None:
         self.count = 0
         self.was_enabled = False
+        self.lock = threading.Lock()
+
+    def __enter__(self) -> None:
+        with self.lock:
+            if self.count == 0:
+                self.was_enabled = gc.isenabled()
+                gc.disable()
+            self.count += 1
+
+    def __exit__(self, *exception: object) -> None:
+        with self.lock:
+            self.count -= 1
+            if self.count == 0 and self.was_enabled:
+                gc.enable()
 
 
 _pauses = _Pauses()
-_pauses_lock = threading.Lock()
 
 
-@contextmanager
-def cycle_collector_paused() -> Iterator[None]:
+def cycle_collector_paused() -> AbstractContextManager[None]:
     """Pause Python's cycle collector while building or walking a graph.
 
     A graph has no reference cycles, so the collector can free nothing in it, yet every node
@@ -492,18 +583,7 @@ def cycle_collector_paused() -> Iterator[None]:
     nest and count across threads: the collector resumes when the last one ends, and only if it
     was on before the first began.
     """
-    with _pauses_lock:
-        if _pauses.count == 0:
-            _pauses.was_enabled = gc.isenabled()
-            gc.disable()
-        _pauses.count += 1
-    try:
-        yield
-    finally:
-        with _pauses_lock:
-            _pauses.count -= 1
-            if _pauses.count == 0 and _pauses.was_enabled:
-                gc.enable()
+    return _pauses
 
 
 def _check_gradient(

@@ -22,7 +22,7 @@ Adding an op is one entry in `OPS` (and a method on `Value` that calls it).
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any, NamedTuple
 
 from autograd.modes import _switches
@@ -248,17 +248,28 @@ def _sigmoid(x: float) -> float:
     return e / (1.0 + e)
 
 
-def _dot(*xs: float) -> float:
-    """z = Σ_k w_k·a_k + b for inputs laid out as (w_1..w_n, a_1..a_n, b).
-
-    Summed left to right, exactly as the expanded graph of `*` and `+` nodes sums it, so both
-    give bit-identical values on every Python version.
-    """
-    n = len(xs) // 2
+def weighted_sum(weights: Sequence[float], activations: Sequence[float], bias: float) -> float:
+    """z = Σ_k w_k·a_k + b, summed left to right exactly as the expanded graph of `*` and `+`
+    nodes sums it, so both give bit-identical values on every Python version (`sum()` does not:
+    from 3.12 it compensates rounding)."""
     z = 0.0
-    for w, a in zip(xs[:n], xs[n : 2 * n]):
+    for w, a in zip(weights, activations):
         z += w * a
-    return z + xs[-1]
+    return z + bias
+
+
+def dot_local_grads(
+    weights: tuple[Number, ...], activations: tuple[Number, ...]
+) -> tuple[Number, ...]:
+    """∂z/∂w_k = a_k, ∂z/∂a_k = w_k, ∂z/∂b = 1 (eq. (1) for one neuron), laid out as the
+    inputs (w_1..w_n, a_1..a_n, b) are."""
+    return activations + weights + (1.0,)
+
+
+def _dot(*xs: float) -> float:
+    """z = Σ_k w_k·a_k + b for inputs laid out as (w_1..w_n, a_1..a_n, b)."""
+    n = len(xs) // 2
+    return weighted_sum(xs[:n], xs[n : 2 * n], xs[-1])
 
 
 def _sum(*xs: float) -> float:
@@ -270,9 +281,9 @@ def _sum(*xs: float) -> float:
 
 
 def _dot_grads(out: Number, *xs: Number) -> tuple[Number, ...]:
-    """∂z/∂w_k = a_k, ∂z/∂a_k = w_k, ∂z/∂b = 1 (eq. (1) for one neuron)."""
+    """The dot rule for inputs laid out as (w_1..w_n, a_1..a_n, b)."""
     n = len(xs) // 2
-    return (*xs[n : 2 * n], *xs[:n], 1.0)
+    return dot_local_grads(xs[:n], xs[n : 2 * n])
 
 
 def _sigmoid_formula(x: Number) -> Number:
@@ -285,6 +296,16 @@ def _relu_formula(x: Number) -> Number:
     return select(x <= 0.0, 0.0, x)
 
 
+def _relu_grads(out: Number, x: Number) -> tuple[Number]:
+    """relu'(x) = 1 above the kink and 0 at and below it (at 0 the slope of the flat side).
+
+    On a float it is one of two ready-made tuples: the rule runs at every hidden ReLU neuron.
+    """
+    above = x > 0.0
+    return _RELU_SLOPES[above] if isinstance(above, bool) else (select(above, 1.0, 0.0),)
+
+
+_RELU_SLOPES = {True: (1.0,), False: (0.0,)}
 _ONE_ONE = (1.0, 1.0)
 _ONE_MINUS_ONE = (1.0, -1.0)
 
@@ -307,9 +328,7 @@ OPS: dict[str, Op] = {
         Op("sqrt", _sqrt, lambda out, x: (_over(0.5, out),), lambda x: x.sqrt()),
         Op("tanh", math.tanh, lambda out, x: (1.0 - out * out,), lambda x: x.tanh()),
         Op("sigmoid", _sigmoid, lambda out, x: (out * (1.0 - out),), _sigmoid_formula),
-        # relu'(0) = 0: at the kink the slope of the flat side.
-        Op("relu", lambda x: 0.0 if x <= 0.0 else x, lambda out, x: (select(x > 0.0, 1.0, 0.0),),
-           _relu_formula),
+        Op("relu", lambda x: 0.0 if x <= 0.0 else x, _relu_grads, _relu_formula),
         Op("sum", _sum, lambda out, *xs: (1.0,) * len(xs)),
         Op("dot", _dot, _dot_grads, _dot),
     )

@@ -10,6 +10,7 @@ torch are optional: where one is not installed it is reported as absent.
 
 The measurements, in the order they run:
   1. the moons training step, every variant          variants.py (the steps: moons.py)
+     and the compiled step 64 wide, and its set-up   variants.py
   2. backward alone, ns per node                     backward.py (the graphs: graphs.py)
   3.-5. bytes per node, a 1,000,000-node chain,
         garbage left for the cycle collector         sizes.py
@@ -42,9 +43,12 @@ from benchmarks.report import Results, render
 from benchmarks.sizes import measure_bytes_per_node, measure_cycle_garbage, measure_long_chain
 from benchmarks.timing import CLOCKS, FULL, QUICK, Plan, say
 from benchmarks.variants import (
+    WIDE,
     MoonsResult,
     measure_moons_step,
+    measure_setup,
     measure_torch_step,
+    measure_wide_step,
     optional_module,
 )
 from nn.serialize import write_atomically
@@ -62,6 +66,9 @@ def run(plan: Plan, other_python: bool = True) -> Results:
     say(f"chainrule benchmark on {about['CPU']}, Python {about['Python']}")
     say(f"1. moons training step ({plan.moons_points} points)")
     pure_python = measure_moons_step(plan, micrograd)
+    say(f"1b. the compiled step on MLP(2, {list(WIDE)}), and the compiled steps' set-up")
+    wide = measure_wide_step(plan)
+    setup = measure_setup(plan)
     say(f"2. backward alone (~{plan.backward_nodes:,}-node expanded graph)")
     backward = measure_backward(plan, micrograd)
     say(f"3. bytes per node ({plan.memory_nodes:,}-node chain)")
@@ -74,12 +81,17 @@ def run(plan: Plan, other_python: bool = True) -> Results:
     other = measure_other_python(plan) if other_python else skipped("--no-other-python")
     say("7. PyTorch's moons step, for context (imported only now)")
     torch = measure_torch_step(plan)
+    torch_wide = measure_torch_step(plan, WIDE)
     moons = MoonsResult(
         {**pure_python.timings, **torch.timings}, {**pure_python.differences, **torch.differences}
     )
+    wide = MoonsResult(
+        {**wide.timings, **torch_wide.timings}, {**wide.differences, **torch_wide.differences}
+    )
     about["load average at the end"] = load_average()
     return Results(
-        plan, about, platform.python_version(), moons, other, backward, memory, long_chain, cycles
+        plan, about, platform.python_version(), moons, other, backward, memory, long_chain, cycles,
+        wide, setup,
     )
 
 

@@ -13,7 +13,9 @@ from operator import mul
 from types import ModuleType
 from typing import Any, Protocol
 
+import autograd
 from autograd import Value
+from autograd.compile import compile_batch
 from nn import MLP, SGD, hinge, l2
 from nn.backprop import Biases, Weights, assign, weights_of
 from nn.datasets import moons
@@ -92,6 +94,47 @@ class ChainruleStep:
 
     def parameters(self) -> list[float]:
         return [p.data for p in self.model.parameters()]
+
+
+class CompiledStep:
+    """chainrule's MLP with one example's loss compiled once (`autograd.compile_batch`, as
+    fit(compile=True) trains) and run over the batch; the penalty is compiled on its own.
+
+    Building the step is the set-up: recording the example's graph and writing its code.
+    """
+
+    __slots__ = ("parameters_", "optimizer", "batch", "penalty", "rows")
+
+    def __init__(self, problem: Moons) -> None:
+        model = MLP(2, problem.widths, activation="relu")
+        assign(model, problem.W, problem.B)
+        self.parameters_ = model.parameters()
+        self.optimizer = SGD(self.parameters_, lr=LEARNING_RATE)
+        x = [Value(a) for a in problem.X[0]]
+        sign = Value(problem.signs[0])
+        example_loss = (1.0 - sign * model(x)).relu()  # hinge, its sign y = ±1 a leaf as x is
+        self.batch = compile_batch(example_loss, self.parameters_, [*x, sign])
+        self.penalty = autograd.compile(ALPHA * l2(self.parameters_), self.parameters_)
+        self.rows = [(*x, y) for x, y in zip(problem.X, problem.signs)]
+
+    def step(self) -> float:
+        values = [p.data for p in self.parameters_]
+        n = len(self.rows)
+        result = self.batch(values, self.rows, 1.0 / n)
+        if result is None:
+            raise ArithmeticError("the compiled moons step met a non-finite number")
+        total, gradients, _ = result
+        penalty, penalty_gradients = self.penalty(values)
+        for p, g, h in zip(self.parameters_, gradients, penalty_gradients):
+            p.grad = g + h
+        self.optimizer.step()
+        return total / n + penalty
+
+    def gradients(self) -> list[float]:
+        return [p.grad for p in self.parameters_]
+
+    def parameters(self) -> list[float]:
+        return [p.data for p in self.parameters_]
 
 
 class MicrogradStep:

@@ -17,6 +17,7 @@ from benchmarks.other_python import OtherPython
 from benchmarks.sizes import LongChainResult
 from benchmarks.timing import FULL, Plan, Timing, duration, times
 from benchmarks.variants import (
+    COMPILED,
     DEFAULT,
     EXPANDED,
     FLOOR,
@@ -24,8 +25,11 @@ from benchmarks.variants import (
     PAUSED,
     STEADY_STATE_STEPS,
     TOLERANCE,
+    TORCH,
+    WIDE,
     Collector,
     MoonsResult,
+    setup_name,
 )
 
 PROFILE_NOTES = Path(__file__).with_name("profile_notes.md")
@@ -44,6 +48,8 @@ class Results:
     bytes_per_node: dict[str, float]
     long_chain: LongChainResult
     cycle_garbage: dict[str, int]
+    wide: MoonsResult  # the floor, the compiled step and PyTorch on MLP(2, WIDE)
+    setup: dict[str, Timing]  # building the compiled step, by network
 
 
 @dataclass(frozen=True)
@@ -93,7 +99,32 @@ def targets(results: Results) -> list[Target]:
             "No reference cycles: zero Values left for the cycle collector",
             f"{garbage:,} (default and expand=True)", garbage == 0,
         ),
+        *compiled_targets(results),
     ]
+
+
+def compiled_targets(results: Results) -> list[Target]:
+    """The compiled step's targets, on MLP(2, WIDTHS) and MLP(2, WIDE), under this Python."""
+    on = f" on Python {results.version}"
+    found = []
+    for widths, moons in ((WIDTHS, results.moons), (WIDE, results.wide)):
+        network = setup_name(widths)
+        floor = times_the_floor(moons, COMPILED)
+        torch = _ratio(_median(moons.timings.get(COMPILED)), _median(moons.timings.get(TORCH)))
+        found += [
+            Target(f"Compiled moons step, {network}: ≤ 0.4× the plain-float floor",
+                   f"{_times_or_dash(floor)} the floor{on}",
+                   None if floor is None else floor <= 0.4),
+            Target(f"Compiled moons step, {network}: ≤ 4× PyTorch float64 on the whole batch",
+                   "torch absent" if torch is None else f"{times(torch)} PyTorch's{on}",
+                   None if torch is None else torch <= 4),
+        ]
+    built = {name: timing.median for name, timing in results.setup.items()}
+    narrow = built[setup_name(WIDTHS)]
+    wide = f"; {duration(built[setup_name(WIDE)])} for {setup_name(WIDE)}"
+    found.append(Target(f"Compiled step's set-up, {setup_name(WIDTHS)}: ≤ 0.5 s",
+                        f"{duration(narrow)}{on}{wide}", narrow <= 0.5))
+    return found
 
 
 RatioOf = Callable[[MoonsResult, str], float | None]
@@ -215,6 +246,7 @@ def render(results: Results) -> str:
         "",
         *moons_table(moons, results.machine["Python"]),
         "",
+        *compiled_section(results),
         *other_python_section(results.other_python),
         "## 2. Backward alone",
         "",
@@ -281,6 +313,30 @@ def moons_table(moons: MoonsResult, python: str) -> list[str]:
             f"{_times_or_dash(versus_floor)} | {_repeats(timing)} |"
         )
     return lines
+
+
+def compiled_section(results: Results) -> list[str]:
+    """The compiled step on the wider network beside the floor and PyTorch, and its set-up."""
+    return [
+        f"### The compiled step on {setup_name(WIDE)}",
+        "",
+        f"The row \"{COMPILED}\" above, and here on a network 4 times as wide (16 times the "
+        "weights per hidden layer): one example's loss recorded once and compiled by "
+        "`autograd.compile_batch`, run over the batch; the penalty compiled by "
+        "`autograd.compile`. The same loss, gradients and weights as chainrule's default to "
+        f"{TOLERANCE} (largest difference: {max(results.wide.differences.values()):.1e}).",
+        "",
+        *moons_table(results.wide, results.machine["Python"]),
+        "",
+        f"Set-up (recording the example's graph, writing and compiling the code), Python "
+        f"{results.version}:",
+        "",
+        "| network | median set-up | repeats |",
+        "|---|---|---|",
+        *(f"| {name} | {duration(t.median)} | {_repeats(t)} |"
+          for name, t in results.setup.items()),
+        "",
+    ]
 
 
 def other_python_section(other: OtherPython) -> list[str]:

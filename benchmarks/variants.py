@@ -17,7 +17,9 @@ from types import ModuleType
 
 from autograd import cycle_collector_paused
 from benchmarks.moons import (
+    WIDTHS,
     ChainruleStep,
+    CompiledStep,
     FloatStep,
     MicrogradStep,
     Moons,
@@ -41,6 +43,8 @@ FLOOR = "plain-float floor (no graph)"
 MICROGRAD = "micrograd 0.1.0"
 MICROGRAD_NO_GC = "micrograd 0.1.0, gc off (context)"
 TORCH = "PyTorch float64, whole batch, 1 thread"
+COMPILED = "chainrule compiled (autograd.compile, as fit(compile=True))"
+WIDE = (64, 64, 1)  # the wider network the compiled step is also timed on
 
 
 class Collector(Enum):
@@ -80,6 +84,7 @@ def pure_python_variants(micrograd: ModuleType | None) -> list[Variant]:
         Variant(DEFAULT, ChainruleStep),
         Variant(EXPANDED, expanded),
         Variant(FLOOR, FloatStep),
+        Variant(COMPILED, CompiledStep),
     ]
     if micrograd is not None:
         variants.append(
@@ -166,8 +171,29 @@ def measure_moons_step(plan: Plan, micrograd: ModuleType | None) -> MoonsResult:
     return measure_variants(pure_python_variants(micrograd), moons_problem(plan.moons_points), plan)
 
 
-def measure_torch_step(plan: Plan) -> MoonsResult:
-    """PyTorch's moons step, for context; empty when torch is not installed.
+def measure_wide_step(plan: Plan) -> MoonsResult:
+    """The compiled step and the floor on MLP(2, WIDE), where the compiled code has more to do."""
+    variants = [Variant(FLOOR, FloatStep), Variant(COMPILED, CompiledStep)]
+    return measure_variants(variants, moons_problem(plan.moons_points, WIDE), plan)
+
+
+def setup_name(widths: Sequence[int]) -> str:
+    """The row of a set-up time: the network it compiles."""
+    return f"MLP(2, {list(widths)})"
+
+
+def measure_setup(plan: Plan) -> dict[str, Timing]:
+    """How long the compiled step takes to build: one example's graph recorded, its code written
+    and compiled (and the penalty's), for MLP(2, WIDTHS) and MLP(2, WIDE)."""
+    builds = {
+        setup_name(widths): partial(CompiledStep, moons_problem(plan.moons_points, widths))
+        for widths in (WIDTHS, WIDE)
+    }
+    return time_rounds(builds, plan)
+
+
+def measure_torch_step(plan: Plan, widths: Sequence[int] = WIDTHS) -> MoonsResult:
+    """PyTorch's moons step on MLP(2, widths), for context; empty when torch is not installed.
 
     It runs last: importing torch adds some 150,000 objects that every later full garbage
     collection would rescan, slowing down the pure-Python variants measured before it. It runs on
@@ -180,4 +206,4 @@ def measure_torch_step(plan: Plan) -> MoonsResult:
         return MoonsResult({}, {})
     torch.set_num_threads(1)
     variant = Variant(TORCH, partial(TorchStep, torch=torch))
-    return measure_variants([variant], moons_problem(plan.moons_points), plan)
+    return measure_variants([variant], moons_problem(plan.moons_points, widths), plan)

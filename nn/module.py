@@ -21,6 +21,7 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, NamedTuple
 
 from autograd import Value, as_value, cycle_collector_paused, dot
+from autograd.engine import dots
 from nn.checks import (
     integer,
     is_sequence,
@@ -250,8 +251,27 @@ class Layer(Module):
 
     def __call__(self, x: Sequence[Operand]) -> list[Value]:
         """A^l = σ(W^l A^{l-1} + B^l), always a list (a layer of width 1 too)."""
-        values = as_values(x, "Layer input")
-        return [neuron.activate(neuron.weighted_input(values)) for neuron in self.neurons]
+        return self.forward_values(as_values(x, "Layer input"))
+
+    def forward_values(self, values: Sequence[Value]) -> list[Value]:
+        """A^l from A^{l-1} given as Values: the same nodes and labels as each neuron makes.
+
+        With fused dots, the layer's z are made together (`dots` reads A^{l-1}'s data once) and
+        σ is called directly: this is the hot loop of every training step.
+        """
+        neurons = self.neurons
+        if neurons[0].expand:
+            return [neuron.activate(neuron.weighted_input(values)) for neuron in neurons]
+        Z = dots([n.weights for n in neurons], values, [n.bias for n in neurons])
+        sigma = neurons[0]._sigma
+        for neuron, z in zip(neurons, Z):
+            z.label = neuron._z_label
+        if sigma is None:
+            return Z
+        A = list(map(sigma, Z))
+        for neuron, a in zip(neurons, A):
+            a.label = neuron._a_label
+        return A
 
     def parameters(self) -> list[Value]:
         return [p for neuron in self.neurons for p in neuron.parameters()]
@@ -333,7 +353,7 @@ class MLP(Module):
         activations = self.input_values(x)
         with cycle_collector_paused():  # a forward pass allocates many nodes and no cycles
             for layer in self.layers:
-                activations = [n.activate(n.weighted_input(activations)) for n in layer.neurons]
+                activations = layer.forward_values(activations)
         return activations[0] if len(activations) == 1 else activations
 
     def trace(self, x: Sequence[Operand]) -> Trace:

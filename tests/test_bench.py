@@ -16,7 +16,14 @@ import pytest
 from autograd import Value
 from benchmarks import bench, report, timing, variants
 from benchmarks.graphs import chain, chainrule_inputs, count_nodes, expanded_moons_loss
-from benchmarks.moons import ChainruleStep, FloatStep, Moons, MoonsStep, moons_problem
+from benchmarks.moons import (
+    ChainruleStep,
+    CompiledStep,
+    FloatStep,
+    Moons,
+    MoonsStep,
+    moons_problem,
+)
 from benchmarks.other_python import OtherPython, measure_under
 from benchmarks.variants import Collector, Variant
 
@@ -50,6 +57,23 @@ def test_variants_agree_on_a_deeper_narrower_network() -> None:
     steps = {v.name: v.make(problem) for v in variants.pure_python_variants(MICROGRAD)}
     differences = variants.check_agreement(ChainruleStep(problem), steps)
     assert max(differences.values()) <= variants.TOLERANCE
+
+
+@pytest.mark.parametrize("widths", [variants.WIDE, (4, 3, 1)])
+def test_compiled_step_agrees_with_the_engine_and_the_floor(widths: tuple[int, ...]) -> None:
+    problem = moons_problem(5, widths=widths)
+    steps = {"compiled": CompiledStep(problem), "floor": FloatStep(problem)}
+    for _ in range(2):  # the second step starts from the weights the first one moved
+        differences = variants.check_agreement(ChainruleStep(problem), steps)
+        assert differences["compiled"] <= variants.TOLERANCE
+        problem = replace(problem, W=steps["floor"].W, B=steps["floor"].B)
+
+
+def test_compiled_step_runs_the_compiled_code_not_the_engine() -> None:
+    step = CompiledStep(moons_problem(5))
+    values = [p.data for p in step.parameters_]
+    assert step.batch(values, step.rows, 0.2) is not None  # None: it would need the engine
+    assert "for " in step.batch.source
 
 
 def test_agreement_check_catches_a_wrong_gradient() -> None:
@@ -145,7 +169,9 @@ def test_report_states_every_measurement_and_target(results: report.Results) -> 
     headings = ["## Method", "## Targets", *(f"## {n}." for n in range(1, 7))]
     assert all(heading in written for heading in headings)
     verdicts = ("| met |", "**not met**", "not measured")
-    assert sum(written.count(verdict) for verdict in verdicts) == 8
+    assert sum(written.count(verdict) for verdict in verdicts) == 13
+    assert f"### The compiled step on MLP(2, {list(variants.WIDE)})" in written
+    assert "Compiled step's set-up, MLP(2, [16, 16, 1]): ≤ 0.5 s" in written
     assert results.machine["Python"] in written
     assert "Not measured: --no-other-python." in written
 

@@ -471,6 +471,30 @@ def test_dot_is_one_node_with_the_expanded_value_and_gradients() -> None:
     assert grad(fused.tanh(), [*ws, *acts, b]) == grad(expanded.tanh(), [*ws, *acts, b])
 
 
+def test_dots_makes_each_row_the_node_dot_makes() -> None:
+    rows = [[Value(0.5), Value(-1.25)], [Value(2.0), Value(1e-3)]]
+    acts = [Value(0.1), Value(0.7)]
+    biases = [Value(0.2), Value(-0.4)]
+    for z, row, b in zip(autograd.engine.dots(rows, acts, biases), rows, biases):
+        single = autograd.dot(row, acts, b)
+        assert (z.op, z.data, z.inputs, z.local_grads) == (
+            single.op, single.data, single.inputs, single.local_grads
+        )
+        assert z.local_grads == (0.1, 0.7, *(w.data for w in row), 1.0)
+
+
+def test_dot_with_a_bias_that_is_no_value_names_it() -> None:
+    with pytest.raises(TypeError, match="every input must be a Value, got float 0.5"):
+        autograd.dot([Value(1.0)], [Value(1.0)], 0.5)  # type: ignore[arg-type]
+
+
+def test_dots_rejects_rows_and_biases_that_do_not_match() -> None:
+    with pytest.raises(ValueError, match="2 rows of weights but 1 biases"):
+        autograd.engine.dots([[Value(1.0)], [Value(2.0)]], [Value(1.0)], [Value(0.0)])
+    with pytest.raises(ValueError, match="2 weights but 1 activations"):
+        autograd.engine.dots([[Value(1.0), Value(2.0)]], [Value(1.0)], [Value(0.0)])
+
+
 # -- bad input --------------------------------------------------------------------------------
 
 

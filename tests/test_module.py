@@ -66,6 +66,22 @@ def test_expanded_graph_gives_bit_identical_values_and_gradients(
     assert results[0] == results[1]
 
 
+def _shape(root: Value) -> list[tuple[str, str, float, tuple[float, ...]]]:
+    return [(n.op, n.label, n.data, tuple(n.local_grads)) for n in topological_order(root)]
+
+
+@pytest.mark.parametrize("activation", ACTIVATIONS)
+def test_mlp_forward_makes_the_nodes_and_labels_each_neuron_makes(activation: str) -> None:
+    model = MLP(3, [4, 2, 1], activation=activation, seed=3)
+    x = [0.5, -1.0, 2.0]
+    fast = model(x)
+    A = model.input_values(x)
+    for layer in model.layers:
+        A = [n.activate(n.weighted_input(A)) for n in layer.neurons]
+    assert isinstance(fast, Value)
+    assert _shape(fast) == _shape(A[0])
+
+
 def test_expanded_graph_uses_only_single_products_and_sums() -> None:
     model = MLP(3, [2, 1], "tanh", seed=0, expand=True)
     out = model([1.0, 2.0, 3.0])

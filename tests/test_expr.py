@@ -230,17 +230,17 @@ def test_nesting_past_the_limit_is_refused() -> None:
 
 
 @pytest.mark.parametrize(
-    "text",
+    ("text", "reason"),
     [
-        "-" * 9_990 + "x",
-        "+".join(["x"] * 4_999),
-        "(" * 3_000 + "x" + ")" * 3_000,
-        "**".join("2" * 3_000),
+        ("-" * 9_990 + "x", "nested"),
+        ("+".join(["x"] * 4_999), "parts"),  # a flat chain is one level, on every Python
+        ("(" * 3_000 + "x" + ")" * 3_000, "nested"),
+        ("**".join("2" * 3_000), "nested"),
     ],
 )
-def test_deep_text_that_breaks_pythons_parser_gets_our_error(text: str) -> None:
+def test_deep_text_that_breaks_pythons_parser_gets_our_error(text: str, reason: str) -> None:
     assert len(text) <= MAX_LENGTH
-    with pytest.raises(ExpressionError, match="nested"):
+    with pytest.raises(ExpressionError, match=reason):
         parse_expression(text, {"x": 1.0})
 
 

@@ -199,10 +199,10 @@ def _parse(text: str) -> ast.Expression:
             warnings.simplefilter("ignore")
             return ast.parse(text.strip(), mode="eval")
     except (RecursionError, MemoryError):
-        raise _too_deep() from None
+        raise _too_deep_for_python(text) from None
     except SyntaxError as error:
         if "too many nested" in str(error.msg):
-            raise _too_deep() from None
+            raise _too_deep_for_python(text) from None
         column = f" at column {error.offset}" if error.offset else ""
         reason = str(error.msg).split(";")[0]
         juxtaposed = NUMBER_THEN_NAME.search(text.strip())
@@ -224,6 +224,20 @@ def _bracket_depth(text: str) -> int:
         elif character in ")]}":
             depth -= 1
     return deepest
+
+
+FLAT_CHAIN = re.compile(r"\s*[\w.]+(?:\s*(?:[-+/]|\*(?!\*))\s*[\w.]+)*\s*")
+
+
+def _too_deep_for_python(text: str) -> ExpressionError:
+    """Python's own parser gave up: for a flat chain (x + y + ...) say it has too many parts,
+    since a flat chain is one level here; otherwise it is nested too deeply.
+    """
+    if FLAT_CHAIN.fullmatch(text):
+        parts = len(re.findall(r"[\w.]+", text)) * 2 - 1  # each operand and each operator
+        if parts > MAX_PARTS:
+            return ExpressionError(f"the expression has more than {MAX_PARTS:,} parts")
+    return _too_deep()
 
 
 def _too_deep() -> ExpressionError:

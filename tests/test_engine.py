@@ -705,24 +705,26 @@ def test_grad_neither_reads_nor_writes_any_grad() -> None:
     assert all(node.grad is None for node in topological_order(out))
 
 
+def run_interleaved(targets: list[Callable[[], object]]) -> None:
+    """Run each target in a thread of its own, switching between them as often as Python can."""
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)
+    try:
+        threads = [threading.Thread(target=target) for target in targets]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    finally:
+        sys.setswitchinterval(interval)
+
+
 def test_threads_calling_grad_on_graphs_sharing_a_parameter_get_exact_answers() -> None:
     w = Value(0.3)
     graphs = [_shared_chain(w, 2000) for _ in range(4)]
     expected = grad(graphs[0], w)[0]
     results: list[float] = []
-    interval = sys.getswitchinterval()
-    sys.setswitchinterval(1e-6)
-    try:
-        threads = [
-            threading.Thread(target=lambda g=g: results.extend(grad(g, w)[0] for _ in range(3)))
-            for g in graphs
-        ]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
-    finally:
-        sys.setswitchinterval(interval)
+    run_interleaved([lambda g=g: results.extend(grad(g, w)[0] for _ in range(3)) for g in graphs])
     assert results == [expected] * 12
 
 
@@ -732,22 +734,13 @@ def test_threads_calling_backward_on_one_graph_add_up_exactly() -> None:
     out.backward()
     once = w.grad
     w.grad = 0.0
-    interval = sys.getswitchinterval()
-    sys.setswitchinterval(1e-6)
-    try:
-        start = threading.Barrier(4)
+    start = threading.Barrier(4)
 
-        def backward_together() -> None:
-            start.wait()
-            out.backward()
+    def backward_together() -> None:
+        start.wait()
+        out.backward()
 
-        threads = [threading.Thread(target=backward_together) for _ in range(4)]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
-    finally:
-        sys.setswitchinterval(interval)
+    run_interleaved([backward_together] * 4)
     assert w.grad == pytest.approx(4 * once, rel=1e-12)
 
 

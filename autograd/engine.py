@@ -360,7 +360,7 @@ def dot(weights: Sequence[Value], activations: Sequence[Value], bias: Value) -> 
 
     Its inputs are laid out (w_1..w_n, a_1..a_n, b); its local derivatives are a_k, w_k and 1.
     """
-    return _dot_node(weights, _data_of(weights), activations, _data_of(activations), bias)
+    return dots((weights,), activations, (bias,))[0]
 
 
 def dots(
@@ -370,41 +370,33 @@ def dots(
     "dot" node per row, exactly as `dot` makes it; the activations' data is read only once."""
     if len(rows) != len(biases):
         raise ValueError(f"dots: {len(rows)} rows of weights but {len(biases)} biases")
-    data = _data_of(activations)
-    return [_dot_node(row, _data_of(row), activations, data, b) for row, b in zip(rows, biases)]
-
-
-_data_getter = operator.attrgetter("data")
+    a = _data_of(activations)
+    recording = _switches.recording
+    Z = []
+    for weights, bias in zip(rows, biases):
+        w = _data_of(weights)
+        if len(w) != len(a):
+            raise ValueError(f"dot: {len(w)} weights but {len(a)} activations; they must match")
+        b = bias.data if isinstance(bias, Value) else _data_of((bias,))[0]
+        data = weighted_sum(w, a, b)
+        if data - data != 0.0:
+            data = _beyond_floats("dot", data, w + a + (b,))
+        if recording:
+            Z.append(_node(data, "dot", (*weights, *activations, bias), dot_local_grads(w, a)))
+        else:
+            Z.append(_node(data, "", (), ()))
+    return Z
 
 
 def _data_of(values: Sequence[Value]) -> tuple[float, ...]:
     """The data of each Value, or a TypeError naming the first input that is not a Value."""
-    try:
-        return tuple(map(_data_getter, values))
+    try:  # a comprehension: in CPython 3.11+ its attribute reads are cheaper than attrgetter's
+        return tuple([x.data for x in values])
     except AttributeError:  # cheaper than checking every type first: this runs once per neuron
         bad = next(x for x in values if not isinstance(x, Value))
         raise TypeError(
             f"dot: every input must be a Value, got {type(bad).__name__} {bad!r}"
         ) from None
-
-
-def _dot_node(
-    weights: Sequence[Value],
-    w: tuple[float, ...],
-    activations: Sequence[Value],
-    a: tuple[float, ...],
-    bias: Value,
-) -> Value:
-    """The dot node of `weights`, `activations` and `bias`, whose data are `w`, `a`."""
-    if len(w) != len(a):
-        raise ValueError(f"dot: {len(w)} weights but {len(a)} activations; they must match")
-    b = bias.data if isinstance(bias, Value) else _data_of((bias,))[0]
-    data = weighted_sum(w, a, b)
-    if data - data != 0.0:
-        data = _beyond_floats("dot", data, w + a + (b,))
-    if not _switches.recording:
-        return _node(data, "", (), ())
-    return _node(data, "dot", (*weights, *activations, bias), dot_local_grads(w, a))
 
 
 def topological_order(root: Value) -> list[Value]:

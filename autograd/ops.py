@@ -22,6 +22,8 @@ Adding an op is one entry in `OPS` (and a method on `Value` that calls it).
 from __future__ import annotations
 
 import math
+import operator
+import sys
 from collections.abc import Callable, Sequence
 from typing import Any, NamedTuple
 
@@ -248,14 +250,22 @@ def _sigmoid(x: float) -> float:
     return e / (1.0 + e)
 
 
-def weighted_sum(weights: Sequence[float], activations: Sequence[float], bias: float) -> float:
-    """z = Σ_k w_k·a_k + b, summed left to right exactly as the expanded graph of `*` and `+`
-    nodes sums it, so both give bit-identical values on every Python version (`sum()` does not:
-    from 3.12 it compensates rounding)."""
-    z = 0.0
-    for w, a in zip(weights, activations):
-        z += w * a
-    return z + bias
+if sys.version_info >= (3, 12):
+
+    def weighted_sum(weights: Sequence[float], activations: Sequence[float], bias: float) -> float:
+        """z = Σ_k w_k·a_k + b, summed left to right exactly as the expanded graph of `*` and `+`
+        nodes sums it, so both give bit-identical values (`sum()` compensates rounding here)."""
+        z = 0.0
+        for w, a in zip(weights, activations):
+            z += w * a
+        return z + bias
+
+else:
+
+    def weighted_sum(weights: Sequence[float], activations: Sequence[float], bias: float) -> float:
+        """z = Σ_k w_k·a_k + b, summed left to right exactly as the expanded graph of `*` and `+`
+        nodes sums it: before 3.12 `sum()` adds floats in plain order, in C, as the loop does."""
+        return sum(map(operator.mul, weights, activations), 0.0) + bias
 
 
 def dot_local_grads(

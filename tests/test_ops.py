@@ -9,6 +9,8 @@ from typing import Any
 
 import pytest
 import sympy
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import autograd
 from autograd import OPS, DivisionByZeroError, Value, select
@@ -67,6 +69,20 @@ def test_dot_rule_is_equation_one_for_one_neuron() -> None:
     z = OPS["dot"].forward(w1, w2, a1, a2, b)
     assert z == w1 * a1 + w2 * a2 + b
     assert OPS["dot"].local_grads(z, w1, w2, a1, a2, b) == (a1, a2, w1, w2, 1.0)
+
+
+_FINITE = st.floats(min_value=-1e150, max_value=1e150, allow_subnormal=True)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(_FINITE, _FINITE), min_size=1, max_size=20), _FINITE)
+def test_dot_sums_left_to_right_bit_for_bit(pairs: list[tuple[float, float]], b: float) -> None:
+    w, a = (tuple(column) for column in zip(*pairs))
+    z = 0.0
+    for w_k, a_k in pairs:
+        z = z + w_k * a_k  # the chain of `*` and `+` nodes the expanded graph records
+    got = OPS["dot"].forward(*w, *a, b)
+    assert math.copysign(1.0, got) == math.copysign(1.0, z + b) and got == z + b
 
 
 SUBNORMAL = 5e-324

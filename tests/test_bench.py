@@ -169,7 +169,7 @@ def test_report_states_every_measurement_and_target(results: report.Results) -> 
     headings = ["## Method", "## Targets", *(f"## {n}." for n in range(1, 7))]
     assert all(heading in written for heading in headings)
     verdicts = ("| met |", "**not met**", "not measured")
-    assert sum(written.count(verdict) for verdict in verdicts) == 13
+    assert sum(written.count(verdict) for verdict in verdicts) == 11
     assert f"### The compiled step on MLP(2, {list(variants.WIDE)})" in written
     assert "Compiled step's set-up, MLP(2, [16, 16, 1]): ≤ 0.5 s" in written
     assert results.machine["Python"] in written
@@ -185,6 +185,19 @@ def test_report_names_the_python_beside_each_ratio(results: report.Results) -> N
     first_target = next(line for line in written.splitlines() if "≥ 50×" in line)
     assert f"on Python {results.version}" in first_target
     assert "on Python 3.99.0" in first_target
+
+
+def test_floor_target_is_judged_with_the_collector_paused(results: report.Results) -> None:
+    target = next(t for t in report.targets(results) if "floor" in t.claim and "3×" in t.claim)
+    paused = report.times_the_floor(results.moons, variants.DEFAULT_PAUSED)
+    assert paused is not None and target.met == (paused <= 3)
+    assert target.measured.startswith(report.times(paused))
+
+
+def test_wide_network_is_reported_without_targets(results: report.Results) -> None:
+    claims = [t.claim for t in report.targets(results)]
+    assert not any(f"MLP(2, {list(variants.WIDE)})" in claim for claim in claims)
+    assert "reported for scale with no target of its own" in report.render(results)
 
 
 def test_child_process_hands_back_the_moons_timings() -> None:

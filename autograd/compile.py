@@ -371,7 +371,7 @@ class _Written(NamedTuple):
 
     values: dict[Value, Traced]
     grads: list[Traced]
-    check: list[Traced]  # every number computed, and the data: finite if their sum is
+    check: list[Traced]  # numbers whose sum is finite only if every number computed is
 
     def variables(self, graph: _Graph) -> list[Traced]:
         """The variables' values (checked once per call, as they do not change per row)."""
@@ -385,7 +385,7 @@ def _write(graph: _Graph, code: _Code, seed: Traced, totals: bool) -> _Written:
     (`g1 += ...`, set to 0 before), as when the lines run once per example of a batch.
     """
     value: dict[Value, Traced] = {}
-    computed: list[Traced] = []
+    computed: list[Value] = []
     active: set[Value] = set()  # nodes whose number changes from call to call
     wanted: set[Value] = set()  # nodes that lead to a variable, so need an adjoint
     for node in graph.order:
@@ -399,13 +399,19 @@ def _write(graph: _Graph, code: _Code, seed: Traced, totals: bool) -> _Written:
         else:
             result = _traced(_rule(node, "formula", [value[x] for x in node.inputs]), code)
             value[node] = code.assign(graph.name(node), result)
-            computed.append(value[node])
+            computed.append(node)
             active.add(node)
             if not wanted.isdisjoint(node.inputs):
                 wanted.add(node)
-    computed.extend(value[x] for x in graph.data if x in graph.index)
+    computed.extend(x for x in graph.data if x in graph.index)
     checked = {graph.name(x) for x in graph.variables if x in graph.index}
-    checked.update(t.tree.id for t in computed if isinstance(t.tree, ast.Name))
+    trees = [value[x].tree for x in computed]
+    checked.update(tree.id for tree in trees if isinstance(tree, ast.Name))
+    # The check sums every number except those that + - * neg dot sum consume: a NaN or inf
+    # given to one of those makes its result NaN or inf too (inf·0 and inf − inf are NaN), so
+    # the result's place in the check (or its own consumer's) catches it.
+    passed_on = {x for node in computed if node.op in _PASS_ON_NON_FINITE for x in node.inputs}
+    check = [value[x] for x in computed if x not in passed_on]
     terms: dict[Value, list[Traced]] = {}  # the contributions to each adjoint, in sweep order
 
     def adjoint(node: Value) -> Traced:
@@ -452,7 +458,10 @@ def _write(graph: _Graph, code: _Code, seed: Traced, totals: bool) -> _Written:
             if not (isinstance(gradient.tree, ast.Name) and gradient.tree.id == name):
                 gradient = code.assign(name, gradient)
             grads.append(gradient)
-    return _Written(value, grads, computed)
+    return _Written(value, grads, check)
+
+
+_PASS_ON_NON_FINITE = frozenset({"+", "-", "*", "neg", "dot", "sum"})
 
 
 def _is_checked(local: Traced, checked: set[str]) -> bool:

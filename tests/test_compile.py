@@ -236,6 +236,34 @@ def test_a_masked_overflow_is_not_hidden() -> None:
     assert_same(run(f, [1.0]), engine)
 
 
+HIDING = [  # an op after the overflow that turns its inf into a finite number
+    lambda p: (-p).relu(),
+    lambda p: 1.0 / p,
+    lambda p: (-p).exp(),
+    lambda p: p.tanh(),
+    lambda p: (-(p * 2.0 + 1.0)).sigmoid(),
+]
+
+
+@pytest.mark.parametrize("hide", HIDING)
+def test_an_overflow_that_a_later_op_hides_still_raises_the_engines_error(
+    hide: Callable[[Value], Value],
+) -> None:
+    """The check leaves out what + - * neg dot sum consume, never what can hide an inf."""
+    x, y = Value(1.0), Value(1.0)
+    f = autograd.compile(hide(x * y) + x, [x, y])
+    engine = fresh(lambda xs: hide(xs[0] * xs[1]) + xs[0], [1e200, 1e200])
+    assert isinstance(engine, OverflowError)
+    assert_same(run(f, [1e200, 1e200]), engine)
+
+
+def test_a_batch_row_whose_hidden_overflow_is_caught_asks_for_the_engine() -> None:
+    w, x = Value(1.0), Value(1.0)
+    batch = compile_batch((-(w * x)).relu() + w, [w], [x])
+    assert batch([1e200], [(1.0,), (1e200,)], 1.0) is None
+    assert batch([1e200], [(1.0,)], 1.0) == (1e200, [1.0], [()])
+
+
 def test_gradients_come_back_inside_no_grad_too() -> None:
     x = Value(1.0)
     f = autograd.compile(x.log(), [x])

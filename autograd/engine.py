@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterable, Sequence
 from contextlib import AbstractContextManager
 from typing import Any, Union
 
-from autograd.modes import _ieee_arithmetic, _switches
+from autograd.modes import _ieee_arithmetic, _open, _switches
 from autograd.ops import (
     EXACT_BEYOND_FLOATS,
     OPS,
@@ -41,6 +41,8 @@ Operand = Union["Value", float, int]
 # at forward time as floats: backward() then only multiplies and adds. The one- and two-input ops
 # get a function each, made from their table entry, that calls forward and the rule with exactly
 # one or two floats: in CPython a call spelled `f(*xs)` costs a third of building a node.
+# `_open.count and not _switches.recording` is "inside no_grad": only while some thread has a
+# no_grad block open does a node read its own thread's switch (see modes._OpenBlocks).
 
 
 def _unary(op: Op) -> Callable[[Value], Value]:
@@ -50,7 +52,7 @@ def _unary(op: Op) -> Callable[[Value], Value]:
     def method(self: Value) -> Value:
         x = self.data
         data = forward(x)  # a one-input op never overflows from a finite x: exp raises itself
-        if not _switches.recording:
+        if _open.count and not _switches.recording:
             return _node(data, "", (), ())
         return _node(data, name, (self,), local_grads(data, x))
 
@@ -77,7 +79,7 @@ def _binary(op: Op, reflected: bool = False) -> Callable[[Value, Operand], Value
         data = forward(xd, yd)
         if data - data != 0.0:  # inf or NaN (the cheapest test): an overflow, or inf given in
             data = _beyond_floats(name, data, (xd, yd))
-        if not _switches.recording:
+        if _open.count and not _switches.recording:
             return _node(data, "", (), ())
         return _node(data, name, (x, y), local_grads(data, xd, yd))
 
@@ -350,7 +352,7 @@ def _apply(op: Op, inputs: tuple[Value, ...], xs: Sequence[float]) -> Value:
     data = op.forward(*xs)
     if data - data != 0.0:
         data = _beyond_floats(op.name, data, xs)
-    if not _switches.recording:
+    if _open.count and not _switches.recording:
         return _node(data, "", (), ())
     return _node(data, op.name, inputs, op.local_grads(data, *xs))
 
@@ -371,7 +373,7 @@ def dots(
     if len(rows) != len(biases):
         raise ValueError(f"dots: {len(rows)} rows of weights but {len(biases)} biases")
     a = _data_of(activations)
-    recording = _switches.recording
+    recording = not _open.count or _switches.recording
     Z = []
     for weights, bias in zip(rows, biases):
         w = _data_of(weights)

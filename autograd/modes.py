@@ -24,9 +24,31 @@ class _Switches(threading.local):
 _switches = _Switches()
 
 
+class _OpenBlocks:
+    """How many `no_grad()` blocks are open, in all threads together.
+
+    While none is, every thread records, so an op that checks `_open.count` first never reads
+    its thread's own switch: a thread-local attribute costs three plain ones, and every new node
+    asks. Within a block the thread's switch decides.
+    """
+
+    __slots__ = ("count", "lock")
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.lock = threading.Lock()
+
+    def change(self, by: int) -> None:
+        with self.lock:
+            self.count += by
+
+
+_open = _OpenBlocks()
+
+
 def is_recording() -> bool:
     """True unless this thread is inside a `no_grad()` block."""
-    return _switches.recording
+    return not _open.count or _switches.recording
 
 
 def is_checking() -> bool:
@@ -41,11 +63,13 @@ def no_grad() -> Iterator[None]:
     Use it for evaluation and for parameter updates, where nothing needs a gradient.
     """
     before = _switches.recording
+    _open.change(+1)
     _switches.recording = False
     try:
         yield
     finally:
         _switches.recording = before
+        _open.change(-1)
 
 
 @contextmanager

@@ -7,7 +7,8 @@ import threading
 
 import pytest
 
-from autograd import Value, detect_anomaly, grad, no_grad
+import autograd
+from autograd import Value, detect_anomaly, grad, modes, no_grad
 from autograd.modes import is_checking, is_recording
 
 
@@ -33,6 +34,27 @@ def test_a_new_thread_starts_recording_even_inside_no_grad() -> None:
         worker.start()
         worker.join()
     assert seen == [True]
+
+
+def test_a_block_open_in_one_thread_leaves_the_others_recording() -> None:
+    inside, done = threading.Event(), threading.Event()
+    made: list[Value] = []
+
+    def hold_no_grad() -> None:
+        with no_grad():
+            made.append(Value(2.0) * 3.0)
+            inside.set()
+            done.wait(5.0)
+
+    holder = threading.Thread(target=hold_no_grad)
+    holder.start()
+    assert inside.wait(5.0)
+    x = Value(2.0)
+    recorded = [x * 3.0, x.exp(), autograd.dot([x], [x], x)]
+    done.set()
+    holder.join()
+    assert made[0].inputs == () and all(v.inputs for v in recorded)
+    assert modes._open.count == 0
 
 
 def test_detect_anomaly_names_the_op_label_and_inputs() -> None:

@@ -322,12 +322,12 @@ _ONE_MINUS_ONE = (1.0, -1.0)
 OPS: dict[str, Op] = {
     op.name: op
     for op in (
-        Op("+", float.__add__, lambda out, x, y: _ONE_ONE, lambda x, y: x + y),
-        Op("-", float.__sub__, lambda out, x, y: _ONE_MINUS_ONE, lambda x, y: x - y),
-        Op("*", float.__mul__, lambda out, x, y: (y, x), lambda x, y: x * y),
+        Op("+", operator.add, lambda out, x, y: _ONE_ONE, lambda x, y: x + y),
+        Op("-", operator.sub, lambda out, x, y: _ONE_MINUS_ONE, lambda x, y: x - y),
+        Op("*", operator.mul, lambda out, x, y: (y, x), lambda x, y: x * y),
         Op("/", _divide, lambda out, x, y: (_over(1.0, y), _over(out, y) * -1.0),
            lambda x, y: x / y),
-        Op("neg", float.__neg__, lambda out, x: (-1.0,), lambda x: -x),
+        Op("neg", operator.neg, lambda out, x: (-1.0,), lambda x: -x),
         # x ** c with a plain-number exponent c: the exponent is a constant, its derivative 0.
         Op("**", _power, _constant_power_grads, lambda x, c: x**c),
         # x ** y with a Value exponent: both sides are variables.

@@ -413,12 +413,15 @@ def _write(graph: _Graph, code: _Code, seed: Traced, totals: bool) -> _Written:
     passed_on = {x for node in computed if node.op in _PASS_ON_NON_FINITE for x in node.inputs}
     check = [value[x] for x in computed if x not in passed_on]
     terms: dict[Value, list[Traced]] = {}  # the contributions to each adjoint, in sweep order
+    pushed: set[Value] = set()  # nodes whose adjoint is added to edge by edge (`g_k += ...`)
 
     def adjoint(node: Value) -> Traced:
         """g_k = the sum of node k's contributions, once all of them are in (see `_sum`).
 
         A lone contribution that is already a name (what `+` passes down) is used as it is.
         """
+        if node in pushed:
+            return _name(f"g{graph.index[node]}", code)
         contributions = terms.pop(node)
         if len(contributions) == 1 and isinstance(contributions[0].tree, ast.Name):
             return contributions[0]
@@ -429,22 +432,34 @@ def _write(graph: _Graph, code: _Code, seed: Traced, totals: bool) -> _Written:
             continue
         upstream = seed if node is graph.root else adjoint(node)
         local_grads = _rule(node, "local_grads", [value[node], *(value[x] for x in node.inputs)])
-        totals_lines: list[ast.stmt] = []
-        for x, local in zip(node.inputs, local_grads):
-            if x not in wanted:
-                continue
-            contribution = _traced(upstream * local, code)  # the chain rule, one edge at a time
-            if totals and x in graph.variables:
-                totals_lines.append(_add_to(f"g{graph.index[x]}", contribution))
+        edges = [
+            (x, _traced(upstream * local, code))  # the chain rule, one edge at a time
+            for x, local in zip(node.inputs, local_grads)
+            if x in wanted
+        ]
+        # In a batch, 0 × a finite local derivative adds nothing: a node whose upstream is 0 (a
+        # dead ReLU's z) skips its edges, as backward() does. What they add to is then added to
+        # edge by edge, starting from what it has so far: the sums keep backward()'s order.
+        skippable = (
+            totals
+            and len(edges) > 1
+            and all(_is_checked(_traced(d, code), checked) for d in local_grads)
+        )
+        lines: list[ast.stmt] = []
+        for x, contribution in edges:
+            name = f"g{graph.index[x]}"
+            if skippable and x not in pushed and x not in graph.variables:
+                code.assign(name, _sum(terms.pop(x, []), code))
+                pushed.add(x)
+            if x in pushed or (totals and x in graph.variables):
+                lines.append(_add_to(name, contribution))
             else:
                 terms.setdefault(x, []).append(contribution)
-        if len(totals_lines) > 1 and all(_is_checked(_traced(d, code), checked)
-                                         for d in local_grads):
-            # 0 × a finite local derivative adds nothing: skip the edges (a dead ReLU's z)
+        if skippable:
             test = _at(ast.Compare(upstream.tree, [ast.NotEq()], [_at(ast.Constant(0.0))]))
-            code.lines.append(_at(ast.If(test, totals_lines, [])))
+            code.lines.append(_at(ast.If(test, lines, [])))
         else:
-            code.lines.extend(totals_lines)
+            code.lines.extend(lines)
     grads = []
     for x in graph.variables:
         if totals or x not in wanted:

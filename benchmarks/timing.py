@@ -42,7 +42,7 @@ class Plan:
                 raise ValueError(f"Plan: {name} must be a positive number, got {number!r}")
 
 
-FULL = Plan(100, 100_000, 100_000, 1_000_000, repeats=5, repeat_seconds=0.2)
+FULL = Plan(100, 100_000, 100_000, 1_000_000, repeats=11, repeat_seconds=0.2)
 QUICK = Plan(30, 10_000, 10_000, 100_000, repeats=5, repeat_seconds=0.05)
 
 

@@ -16,7 +16,8 @@ The measurements, in the order they run:
         garbage left for the cycle collector         sizes.py
   6. the moons step under Python 3.13, when present  other_python.py
   7. PyTorch's moons step, for context               variants.py
-timing.py times them; report.py judges the targets and writes RESULTS.md.
+timing.py times them; report.py judges the targets and writes RESULTS.md. instructions.py
+counts a step's instructions under valgrind instead, a figure that load does not move.
 """
 
 from __future__ import annotations

@@ -4,6 +4,7 @@ report writer, the command line), never a timing test."""
 from __future__ import annotations
 
 import gc
+import math
 import platform
 import sys
 import time
@@ -14,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from autograd import Value
-from benchmarks import bench, report, timing, variants
+from benchmarks import bench, instructions, report, timing, variants
 from benchmarks.graphs import chain, chainrule_inputs, count_nodes, expanded_moons_loss
 from benchmarks.moons import (
     ChainruleStep,
@@ -235,3 +236,31 @@ def test_plan_refuses_a_bad_size() -> None:
 def test_plan_refuses_an_unknown_clock() -> None:
     with pytest.raises(ValueError, match="clock must be one of"):
         timing.Plan(1, 1, 1, 1, 1, 0.1, clock="sundial")
+
+
+def test_instruction_count_is_read_from_callgrinds_report() -> None:
+    report_text = "==1== Events    : Ir\n==1== Collected : 621288751\n==1== I   refs: 621,288,751"
+    assert instructions.collected(report_text) == 621_288_751
+    with pytest.raises(RuntimeError, match="no instruction count"):
+        instructions.collected("==1== ERROR SUMMARY: 0 errors")
+
+
+def test_instruction_counter_says_how_to_get_valgrind(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr(instructions.shutil, "which", lambda name: None)
+    assert instructions.main(["floor"]) == 2
+    assert "apt-get install valgrind" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("argv", [["sundial"], ["--steps", "0"]])
+def test_instruction_counter_refuses(argv: list[str]) -> None:
+    with pytest.raises(SystemExit):
+        instructions.main(argv)
+
+
+@pytest.mark.parametrize("variant", sorted(instructions.VARIANTS))
+def test_instruction_counters_child_takes_the_steps(variant: str) -> None:
+    first, second = (instructions.take_steps(variant, 3, steps) for steps in (1, 2))
+    assert math.isfinite(first) and math.isfinite(second) and second != first  # SGD moved
+    assert instructions.main(["--child", variant, "--points", "3", "--steps", "1"]) == 0

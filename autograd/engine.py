@@ -370,12 +370,15 @@ def dots(
 ) -> list[Value]:
     """z_j = Σ_k w_jk·a_k + b_j for every row j: a layer's weighted inputs, eq. (1), as one
     "dot" node per row, exactly as `dot` makes it; the activations' data is read only once."""
+    rows, biases = _sequence(rows, "rows", "rows of weights"), _sequence(biases, "biases")
     if len(rows) != len(biases):
         raise ValueError(f"dots: {len(rows)} rows of weights but {len(biases)} biases")
+    activations = _sequence(activations, "activations")
     a = _data_of(activations)
     recording = not _open.count or _switches.recording
     Z = []
-    for weights, bias in zip(rows, biases):
+    for row, bias in zip(rows, biases):
+        weights = row if type(row) is list else _sequence(row, "weights")  # no call for a list
         w = _data_of(weights)
         if len(w) != len(a):
             raise ValueError(f"dot: {len(w)} weights but {len(a)} activations; they must match")
@@ -388,6 +391,20 @@ def dots(
         else:
             Z.append(_node(data, "", (), ()))
     return Z
+
+
+def _sequence(values: Iterable[Any], what: str, of: str = "Values") -> Sequence[Any]:
+    """`values` as a list or tuple, which can be read twice (an iterator given would be empty
+    the second time its inputs are read), or a TypeError naming `what` when it is not a
+    collection at all."""
+    if type(values) is list or type(values) is tuple:  # the common case: used as it is
+        return values
+    try:
+        return tuple(values)
+    except TypeError:
+        raise TypeError(
+            f"dot: {what} must be a sequence of {of}, got {type(values).__name__} {values!r}"
+        ) from None
 
 
 def _data_of(values: Sequence[Value]) -> tuple[float, ...]:

@@ -573,6 +573,31 @@ def test_dot_rejects_mismatched_or_non_value_inputs() -> None:
         autograd.dot([Value(1.0)], [1.0], Value(0.0))  # type: ignore[list-item]
 
 
+def test_dot_reads_iterators_once_and_gets_the_gradients_right() -> None:
+    w, a, b = Value(2.0), Value(3.0), Value(1.0)
+    z = autograd.dot(iter([w]), iter([a]), b)  # type: ignore[arg-type]
+    assert z.inputs == (w, a, b) and z.local_grads == (3.0, 2.0, 1.0)
+    z.backward()
+    assert (w.grad, a.grad, b.grad) == (3.0, 2.0, 1.0)
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        ((5, [Value(1.0)], Value(0.0)), "weights must be a sequence of Values, got int 5"),
+        (([Value(1.0)], 7, Value(0.0)), "activations must be a sequence of Values, got int 7"),
+    ],
+)
+def test_dot_names_an_argument_that_is_no_sequence(args: tuple[Any, ...], message: str) -> None:
+    with pytest.raises(TypeError, match=message):
+        autograd.dot(*args)
+
+
+def test_dots_names_rows_that_are_no_sequence() -> None:
+    with pytest.raises(TypeError, match="rows must be a sequence of rows of weights, got int 3"):
+        autograd.engine.dots(3, [Value(1.0)], [Value(0.0)])  # type: ignore[arg-type]
+
+
 def test_grad_and_topological_order_reject_non_values() -> None:
     with pytest.raises(TypeError, match="output must be a Value"):
         grad(3.0, [])  # type: ignore[arg-type]

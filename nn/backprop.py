@@ -132,14 +132,14 @@ def _forward(
     A: Layers = {1: a}
     for l in range(2, len(W) + 2):
         # eq. (1): Z^l = W^l A^{l-1} + B^l, i.e. z_j^l = Σ_k w_jk^l a_k^{l-1} + b_j^l
-        Z[l] = [_dot(row, A[l - 1]) + b for row, b in zip(W[l], B[l])]
+        Z[l] = [dot_product(row, A[l - 1]) + b for row, b in zip(W[l], B[l])]
         # eq. (2): A^l = σ(Z^l)  (the seed prints Z^l = σ(A^l); that is a typo)
         A[l] = [sigma(z) for z in Z[l]]
     return Z, A
 
 
-def _dot(u: Vector, v: Vector) -> float:
-    """Σ_k u_k v_k, summed left to right."""
+def dot_product(u: Sequence[float], v: Sequence[float]) -> float:
+    """Σ_k u_k v_k, summed left to right (the network stepper shows these very sums)."""
     total = 0.0
     for p, q in zip(u, v):
         total += p * q
@@ -176,7 +176,7 @@ def backward(
         # eq. (4): Δ^l = (W^{l+1})ᵀ Δ^{l+1} ⊙ σ'(Z^l)
         #          i.e. δ_k^l = (Σ_j w_jk^{l+1} δ_j^{l+1}) σ'(z_k^l)
         delta[l] = [
-            _dot([row[k] for row in W[l + 1]], delta[l + 1]) * sigma_prime(z_k)
+            dot_product([row[k] for row in W[l + 1]], delta[l + 1]) * sigma_prime(z_k)
             for k, z_k in enumerate(Z[l])
         ]
     # eq. (5): ∂C/∂w_jk^l = a_k^{l-1} δ_j^l

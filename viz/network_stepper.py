@@ -21,7 +21,7 @@ from typing import Any
 
 from autograd.local import local_derivatives
 from nn import MLP
-from nn.backprop import weights_of
+from nn.backprop import dot_product, weights_of
 from nn.module import seed_label
 from nn.serialize import write_atomically
 from viz.format import format_number, format_sum, pretty_label
@@ -208,12 +208,10 @@ def _steps(numbers: _Pass) -> list[Step]:
 
 
 def _weighted_sum(weights: list[float], values: list[float]) -> tuple[float, list[str]]:
-    """Σ_k w_k v_k summed left to right, as nn.backprop sums it (so the result is bit for bit the
-    same), and its terms as the page writes them out."""
-    total = 0.0
-    for w, v in zip(weights, values):
-        total += w * v
-    return total, _fold([f"{_n(w)} × {_n(v)}" for w, v in zip(weights, values)])
+    """Σ_k w_k v_k as nn.backprop sums it (so the result is bit for bit the same), and its terms
+    as the page writes them out."""
+    terms = _fold([f"{_n(w)} × {_n(v)}" for w, v in zip(weights, values)])
+    return dot_product(weights, values), terms
 
 
 def _eq1(numbers: _Pass, l: int, j: int) -> Step:
